@@ -1,0 +1,23 @@
+// The veche command-line entry: one file per command under commands/.
+import { Command, CommanderError } from 'commander'
+import { ConfigError } from '../config/load.ts'
+import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
+import { registerConfigCheck } from './commands/config-check.ts'
+import { registerServe } from './commands/serve.ts'
+import { CliError } from './errors.ts'
+
+const program = new Command('veche').description('Veche Server: self-hosted video meetings').exitOverride()
+registerServe(program)
+registerConfigCheck(program)
+registerAdminCreateOwner(program.command('admin').description('workspace administration'))
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode)
+  if (err instanceof CliError || err instanceof ConfigError) {
+    process.stderr.write(`veche: ${err.message}\n`)
+    process.exit(1)
+  }
+  throw err
+}

@@ -1,0 +1,66 @@
+// Builds the Fastify app: all wiring of plugins and routes in one place. Used by `veche serve` and tests.
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify'
+import websocket from '@fastify/websocket'
+import type { Logger } from 'pino'
+import { fileURLToPath } from 'node:url'
+import type { Config } from '../config/schema.ts'
+import { sendError } from './http-errors.ts'
+import authPlugin from './plugins/auth.ts'
+import databasePlugin from './plugins/database.ts'
+import sfuPlugin from './plugins/sfu.ts'
+import authRoutes from './routes/auth.ts'
+import caRoutes from './routes/ca.ts'
+import healthRoutes from './routes/health.ts'
+import roomsRoutes from './routes/rooms.ts'
+import setupRoutes from './routes/setup.ts'
+import signalingRoutes from './routes/signaling.ts'
+import usersRoutes from './routes/users.ts'
+import webRoutes from './routes/web.ts'
+
+export const WEB_ROOT = fileURLToPath(new URL('./web/dist/', import.meta.url))
+
+/** Largest signaling message accepted; SDP-free mediasoup messages are a few KiB. */
+export const MAX_SIGNALING_MESSAGE = 64 * 1024
+
+export interface AppOptions {
+  config: Config
+  /** Absolute data folder (config.data.dir resolved). */
+  dataDir: string
+  logger: Logger
+  /** Key and certificate; absent only for tests that use app.inject. */
+  https?: { key: string; cert: string }
+  caCert?: string | undefined
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    loggerInstance: options.logger,
+    ...(options.https ? { https: options.https } : {}),
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: false,
+  }) as unknown as FastifyInstance // The https variant's server type differs; routes never touch it.
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) return sendError(reply, 400, 'bad_request', error.message)
+    const status = error.statusCode ?? 500
+    if (status < 500) return sendError(reply, status, (error.code ?? 'bad_request').toLowerCase(), error.message)
+    request.log.error({ err: error }, 'request failed')
+    return sendError(reply, 500, 'internal', 'internal error; the server log has details')
+  })
+
+  await app.register(databasePlugin, { dataDir: options.dataDir })
+  await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
+  await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
+  await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
+
+  await app.register(healthRoutes)
+  await app.register(caRoutes, { caCert: options.caCert })
+  await app.register(setupRoutes)
+  await app.register(authRoutes)
+  await app.register(usersRoutes)
+  await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })
+  await app.register(signalingRoutes)
+  await app.register(webRoutes, { root: WEB_ROOT })
+  return app
+}

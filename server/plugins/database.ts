@@ -1,0 +1,37 @@
+// Opens the SQLite database for the app and decorates the repositories; routes read the decorators.
+import fp from 'fastify-plugin'
+import { join } from 'node:path'
+import { openDatabase, type Db } from '../db/database.ts'
+import { createRoomsRepository, type RoomsRepository } from '../db/rooms-repository.ts'
+import { createSessionsRepository, type SessionsRepository } from '../db/sessions-repository.ts'
+import { createUsersRepository, type UsersRepository } from '../db/users-repository.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db
+    usersRepository: UsersRepository
+    sessionsRepository: SessionsRepository
+    roomsRepository: RoomsRepository
+  }
+}
+
+export interface DatabasePluginOptions {
+  dataDir: string
+}
+
+export default fp<DatabasePluginOptions>(
+  async (app, { dataDir }) => {
+    const db = openDatabase(join(dataDir, 'veche.db'))
+    app.decorate('db', db)
+    app.decorate('usersRepository', createUsersRepository(db))
+    app.decorate('sessionsRepository', createSessionsRepository(db))
+    app.decorate('roomsRepository', createRoomsRepository(db))
+    const purge = setInterval(() => app.sessionsRepository.purgeExpired(), 60 * 60 * 1000)
+    purge.unref()
+    app.addHook('onClose', async () => {
+      clearInterval(purge)
+      db.close()
+    })
+  },
+  { name: 'database' },
+)

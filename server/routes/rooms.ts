@@ -1,0 +1,53 @@
+// Employees' rooms: create, list, delete; and the public lookup a link's pre-join page makes.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Room } from '../db/rooms-repository.ts'
+import { sendError } from '../http-errors.ts'
+import { NewRoomBody, RoomParams } from './schemas.ts'
+
+export interface RoomsRoutesOptions {
+  publicUrl: string
+}
+
+export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: RoomsRoutesOptions): Promise<void> {
+  const base = (request: FastifyRequest): string => publicUrl.replace(/\/+$/, '') || `https://${request.host}`
+  const view = (room: Room, request: FastifyRequest) => ({
+    id: room.id,
+    title: room.title,
+    createdAt: room.createdAt,
+    url: `${base(request)}/r/${room.id}`,
+    participants: app.roomRegistry.participants(room.id),
+  })
+
+  app.get('/api/rooms', { preHandler: app.requireUser }, async (request) => ({
+    rooms: app.roomsRepository.listByOwner(request.user!.id).map((r) => view(r, request)),
+  }))
+
+  app.post<{ Body: NewRoomBody }>('/api/rooms', { preHandler: app.requireUser, schema: { body: NewRoomBody } }, async (request, reply) => {
+    const room = app.roomsRepository.create(request.user!.id, request.body.title)
+    request.log.info({ room: room.id, by: request.user!.id }, 'room created')
+    return reply.code(201).send({ room: view(room, request) })
+  })
+
+  app.get<{ Params: RoomParams }>('/api/rooms/:id', { schema: { params: RoomParams } }, async (request, reply) => {
+    const room = app.roomsRepository.get(request.params.id)
+    if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
+    return { room: { id: room.id, title: room.title } }
+  })
+
+  app.delete<{ Params: RoomParams }>(
+    '/api/rooms/:id',
+    { preHandler: app.requireUser, schema: { params: RoomParams } },
+    async (request, reply) => {
+      const room = app.roomsRepository.get(request.params.id)
+      if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
+      const user = request.user!
+      if (room.ownerId !== user.id && user.role === 'member') {
+        return sendError(reply, 403, 'forbidden', 'only the room’s creator or a workspace admin may delete it')
+      }
+      app.roomsRepository.delete(room.id)
+      app.roomRegistry.close(room.id, 'deleted')
+      request.log.info({ room: room.id, by: user.id }, 'room deleted')
+      return reply.code(204).send()
+    },
+  )
+}

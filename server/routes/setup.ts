@@ -1,0 +1,28 @@
+// First run: creates the workspace owner, and only while there is none.
+import type { FastifyInstance } from 'fastify'
+import { hashPassword } from '../auth/passwords.ts'
+import { sendError } from '../http-errors.ts'
+import { NewOwnerBody, weakPassword, WEAK_PASSWORD_MESSAGE } from './schemas.ts'
+
+export default async function setupRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/api/setup/status', async () => ({ needsOwner: !app.usersRepository.hasOwner() }))
+
+  app.post<{ Body: NewOwnerBody }>('/api/setup/owner', { schema: { body: NewOwnerBody } }, async (request, reply) => {
+    const ownerExists = (): FastifyReplyLike =>
+      sendError(reply, 409, 'owner_exists', 'the workspace already has an owner: sign in instead')
+    if (app.usersRepository.hasOwner()) return ownerExists()
+    const { email, displayName, password } = request.body
+    if (weakPassword(password)) return sendError(reply, 400, 'weak_password', WEAK_PASSWORD_MESSAGE)
+    const passwordHash = await hashPassword(password)
+    // Checked again inside the write: two first-run forms submitted at once must not make two owners.
+    const user = app.db.transaction(() =>
+      app.usersRepository.hasOwner() ? undefined : app.usersRepository.create({ email, displayName, role: 'owner', passwordHash }),
+    )()
+    if (!user) return ownerExists()
+    request.log.info({ user: user.id }, 'workspace owner created')
+    app.startSession(reply, user)
+    return reply.code(201).send({ user })
+  })
+}
+
+type FastifyReplyLike = ReturnType<typeof sendError>

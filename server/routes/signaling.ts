@@ -1,0 +1,21 @@
+// The signaling WebSocket endpoint of a room.
+import type { FastifyInstance } from 'fastify'
+import { serveSignaling } from '../signaling/connection.ts'
+import { RoomParams } from './schemas.ts'
+
+export default async function signalingRoutes(app: FastifyInstance): Promise<void> {
+  const log = app.log.child({ component: 'signaling' })
+  app.get<{ Params: RoomParams }>('/api/rooms/:id/signal', { websocket: true, schema: { params: RoomParams } }, (socket, request) => {
+    const user = request.user
+    serveSignaling(
+      socket,
+      {
+        roomId: request.params.id,
+        user: user ? { id: user.id, displayName: user.displayName } : undefined,
+        registry: app.roomRegistry,
+        lookupRoom: (id) => app.roomsRepository.get(id),
+      },
+      log,
+    )
+  })
+}

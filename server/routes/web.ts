@@ -1,0 +1,20 @@
+// Serves the built browser client; client-side routes get index.html.
+import type { FastifyInstance } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import { existsSync } from 'node:fs'
+import { sendError } from '../http-errors.ts'
+
+export interface WebRoutesOptions {
+  root: string
+}
+
+export default async function webRoutes(app: FastifyInstance, { root }: WebRoutesOptions): Promise<void> {
+  const built = existsSync(`${root}/index.html`)
+  if (built) await app.register(fastifyStatic, { root, wildcard: false, index: false, cacheControl: false })
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/')
+    if (!wantsPage) return sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`)
+    if (!built) return reply.code(503).type('text/plain').send('The web client is not built: run ./setup (or npm run build:web).')
+    return reply.header('cache-control', 'no-cache').sendFile('index.html')
+  })
+}

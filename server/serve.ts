@@ -1,0 +1,44 @@
+// Starts the appliance: TLS material, the app, the listener; stops it cleanly on SIGTERM/SIGINT.
+import { resolve, join } from 'node:path'
+import type { Config } from '../config/schema.ts'
+import { buildApp } from './app.ts'
+import { createLogger } from './logger.ts'
+import { detectAnnouncedAddress, hostNames, localAddresses } from './network.ts'
+import { ensureLocalTls, loadAdminTls, type TlsMaterial } from './tls/local-ca.ts'
+
+function tlsFor(config: Config, dataDir: string): TlsMaterial & { created?: string[] } {
+  if (config.tls.certFile || config.tls.keyFile) {
+    if (!config.tls.certFile || !config.tls.keyFile) throw new Error('set both tls.certFile and tls.keyFile, or neither')
+    return loadAdminTls(config.tls.certFile, config.tls.keyFile)
+  }
+  const announced = config.media.announcedAddress || detectAnnouncedAddress()
+  const names = [...hostNames(config.tls.hostnames), ...new Set([announced, ...localAddresses()])]
+  return ensureLocalTls(join(dataDir, 'tls'), names)
+}
+
+/** serve runs the server until a stop signal; resolves once it has shut down. */
+export async function serve(config: Config): Promise<void> {
+  const log = createLogger(config.log)
+  const dataDir = resolve(config.data.dir)
+  const tls = tlsFor(config, dataDir)
+  if (tls.created?.length) log.info({ created: tls.created, file: tls.certFile }, 'generated local TLS certificate')
+  const app = await buildApp({ config, dataDir, logger: log, https: { key: tls.key, cert: tls.cert }, caCert: tls.caCert })
+  await app.listen({ host: config.server.host, port: config.server.port })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.server.port
+  const shown = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host
+  log.info({ url: `https://${shown}:${port}/`, dataDir }, 'veche is serving')
+  if (process.stdout.isTTY || config.log.pretty) process.stderr.write(`\nVeche is running: https://${shown}:${port}/\n\n`)
+
+  await new Promise<void>((done) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'stopping')
+      app.close().then(done, (err: Error) => {
+        log.error({ err }, 'shutdown failed')
+        done()
+      })
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+}

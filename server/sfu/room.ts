@@ -1,0 +1,273 @@
+// A live meeting: its mediasoup router, its peers, its chat. Lives while someone is in it; the
+// registry drops it on 'close'.
+import { EventEmitter } from 'node:events'
+import type { types } from 'mediasoup'
+import type { ChatMessage, MediaSource, NotificationName, Notifications } from '../signaling/protocol.ts'
+import { SfuError } from './errors.ts'
+import type { SfuLogger } from './logger.ts'
+import { mediaCodecs } from './media-codecs.ts'
+import type { Peer, PeerId } from './peer.ts'
+import type { MediaWorker } from './worker-pool.ts'
+
+export interface RoomOptions {
+  id: string
+  title: string
+  chatHistory: number
+  maxIncomingBitrate: number
+}
+
+export interface RoomEvents {
+  close: []
+}
+
+interface Media {
+  worker: MediaWorker
+  router: types.Router
+  speaker: types.ActiveSpeakerObserver
+}
+
+async function createMedia(worker: MediaWorker): Promise<Media> {
+  const router = await worker.worker.createRouter({ mediaCodecs })
+  const speaker = await router.createActiveSpeakerObserver({ interval: 300 })
+  return { worker, router, speaker }
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+  readonly id: string
+  readonly title: string
+  readonly peers = new Map<PeerId, Peer>()
+  readonly chat: ChatMessage[] = []
+  readonly #options: RoomOptions
+  readonly #log: SfuLogger
+  #media: Media | undefined
+  #chatSeq = 0
+  #activeSpeakerId: string | null = null
+  #closed = false
+
+  private constructor(options: RoomOptions, log: SfuLogger) {
+    super()
+    this.id = options.id
+    this.title = options.title
+    this.#options = options
+    this.#log = log
+  }
+
+  /** Room.create makes the room's router on `worker`. */
+  static async create(options: RoomOptions, worker: MediaWorker, log: SfuLogger): Promise<Room> {
+    const room = new Room(options, log)
+    room.#attach(await createMedia(worker))
+    log.info({ room: room.id, worker: worker.index }, 'room opened')
+    return room
+  }
+
+  #attach(media: Media): void {
+    this.#media = media
+    media.speaker.on('dominantspeaker', ({ producer }) => {
+      this.#activeSpeakerId = (producer.appData as { peerId: string }).peerId
+      this.broadcast('activeSpeaker', { peerId: this.#activeSpeakerId })
+    })
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  get workerIndex(): number | undefined {
+    return this.#media?.worker.index
+  }
+
+  get activeSpeakerId(): string | null {
+    return this.#activeSpeakerId
+  }
+
+  #requireMedia(): Media {
+    if (!this.#media) throw new SfuError('media_error', 'the media server is restarting; try again in a moment')
+    return this.#media
+  }
+
+  get routerRtpCapabilities(): types.RtpCapabilities {
+    return this.#requireMedia().router.rtpCapabilities
+  }
+
+  broadcast<N extends NotificationName>(name: N, data: Notifications[N], except?: PeerId): void {
+    for (const peer of this.peers.values()) if (peer.id !== except) peer.notify(name, data)
+  }
+
+  /** addPeer admits `peer` and tells the others. */
+  addPeer(peer: Peer): void {
+    if (this.#closed) throw new SfuError('room_not_found', 'this meeting has ended')
+    this.peers.set(peer.id, peer)
+    this.broadcast('peerJoined', peer.info(), peer.id)
+  }
+
+  /** removePeer closes the peer's media and tells the others; the last one out closes the room. */
+  removePeer(peerId: PeerId): void {
+    const peer = this.peers.get(peerId)
+    if (!peer) return
+    this.peers.delete(peerId)
+    peer.closeMedia()
+    this.broadcast('peerLeft', { peerId })
+    if (this.peers.size === 0) this.close()
+  }
+
+  async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
+    const { router, worker } = this.#requireMedia()
+    const transport = await router.createWebRtcTransport({
+      webRtcServer: worker.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { peerId: peer.id, direction },
+    })
+    if (direction === 'send') await transport.setMaxIncomingBitrate(this.#options.maxIncomingBitrate)
+    peer.transports.set(transport.id, transport)
+    if (direction === 'recv') peer.recvTransportId = transport.id
+    transport.observer.on('close', () => peer.transports.delete(transport.id))
+    return transport
+  }
+
+  transportOf(peer: Peer, transportId: string): types.WebRtcTransport {
+    const t = peer.transports.get(transportId)
+    if (!t) throw new SfuError('not_found', `no transport ${transportId}`)
+    return t
+  }
+
+  /** ready records what the peer can receive and starts consuming everyone else's producers. */
+  async ready(peer: Peer, rtpCapabilities: types.RtpCapabilities): Promise<void> {
+    if (!peer.recvTransport) throw new SfuError('bad_request', 'create a recv transport before ready')
+    peer.rtpCapabilities = rtpCapabilities
+    for (const other of this.peers.values()) {
+      if (other === peer) continue
+      for (const producer of other.producers.values()) await this.#consume(peer, other, producer)
+    }
+  }
+
+  async produce(
+    peer: Peer,
+    transportId: string,
+    kind: types.MediaKind,
+    rtpParameters: types.RtpParameters,
+    source: MediaSource,
+  ): Promise<types.Producer> {
+    const transport = this.transportOf(peer, transportId)
+    if ((transport.appData as { direction: string }).direction !== 'send') {
+      throw new SfuError('bad_request', 'produce needs a send transport')
+    }
+    if ((source === 'mic') !== (kind === 'audio')) throw new SfuError('bad_request', `source ${source} cannot be ${kind}`)
+    for (const p of peer.producers.values()) {
+      if (peer.sourceOf(p) === source) throw new SfuError('bad_request', `already producing ${source}`)
+    }
+    const producer = await transport.produce({ kind, rtpParameters, appData: { peerId: peer.id, source } })
+    peer.producers.set(producer.id, producer)
+    producer.observer.on('close', () => peer.producers.delete(producer.id))
+    if (kind === 'audio') {
+      await this.#media?.speaker.addProducer({ producerId: producer.id }).catch(() => undefined)
+    }
+    for (const other of this.peers.values()) {
+      if (other !== peer) await this.#consume(other, peer, producer)
+    }
+    return producer
+  }
+
+  producerOf(peer: Peer, producerId: string): types.Producer {
+    const p = peer.producers.get(producerId)
+    if (!p) throw new SfuError('not_found', `no producer ${producerId}`)
+    return p
+  }
+
+  consumerOf(peer: Peer, consumerId: string): types.Consumer {
+    const c = peer.consumers.get(consumerId)
+    if (!c) throw new SfuError('not_found', `no consumer ${consumerId}`)
+    return c
+  }
+
+  /** #consume creates a paused consumer for `consumer` of `producer`; the client resumes it when ready. */
+  async #consume(consumer: Peer, owner: Peer, producer: types.Producer): Promise<void> {
+    const transport = consumer.recvTransport
+    const caps = consumer.rtpCapabilities
+    const media = this.#media
+    if (!transport || !caps || !media || producer.closed) return
+    if (!media.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
+      this.#log.warn({ room: this.id, peer: consumer.id, producer: producer.id }, 'peer cannot consume producer')
+      return
+    }
+    let c: types.Consumer
+    try {
+      c = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true })
+    } catch (err) {
+      // The producer or transport closed while we awaited: nothing to send.
+      this.#log.debug({ room: this.id, err: (err as Error).message }, 'consume skipped')
+      return
+    }
+    consumer.consumers.set(c.id, c)
+    const gone = (): void => {
+      if (!consumer.consumers.delete(c.id)) return
+      consumer.notify('consumerClosed', { consumerId: c.id })
+    }
+    c.on('transportclose', () => consumer.consumers.delete(c.id))
+    c.on('producerclose', gone)
+    c.on('producerpause', () => consumer.notify('consumerPaused', { consumerId: c.id }))
+    c.on('producerresume', () => consumer.notify('consumerResumed', { consumerId: c.id }))
+    consumer.notify('newConsumer', {
+      peerId: owner.id,
+      producerId: producer.id,
+      consumerId: c.id,
+      kind: c.kind,
+      source: owner.sourceOf(producer),
+      rtpParameters: c.rtpParameters,
+      producerPaused: c.producerPaused,
+    })
+  }
+
+  /** postChat stores a message in the meeting's history (bounded) and sends it to everyone. */
+  postChat(peer: Peer, text: string): ChatMessage {
+    const message: ChatMessage = {
+      id: ++this.#chatSeq,
+      peerId: peer.id,
+      displayName: peer.displayName,
+      text,
+      at: Date.now(),
+    }
+    this.chat.push(message)
+    if (this.chat.length > this.#options.chatHistory) this.chat.splice(0, this.chat.length - this.#options.chatHistory)
+    this.broadcast('chatMessage', message)
+    return message
+  }
+
+  /** detachMedia forgets the router of a dead worker; every peer's media is gone with it. */
+  detachMedia(): void {
+    this.#media = undefined
+    for (const peer of this.peers.values()) peer.closeMedia()
+  }
+
+  /**
+   * resetMedia moves the room onto `worker` (its previous worker died) and tells every peer to set
+   * its media up again. Peers, chat and signaling connections stay.
+   */
+  async resetMedia(worker: MediaWorker, reason: string): Promise<void> {
+    this.detachMedia()
+    const media = await createMedia(worker)
+    if (this.#closed) {
+      media.router.close()
+      return
+    }
+    this.#attach(media)
+    this.#activeSpeakerId = null
+    this.#log.warn({ room: this.id, worker: worker.index, peers: this.peers.size }, 'room media reset')
+    this.broadcast('mediaReset', { routerRtpCapabilities: media.router.rtpCapabilities, reason })
+  }
+
+  /** close ends the meeting: peers are told why, media is freed, the registry forgets the room. */
+  close(reason?: Notifications['roomClosed']['reason']): void {
+    if (this.#closed) return
+    this.#closed = true
+    if (reason) this.broadcast('roomClosed', { reason })
+    for (const peer of this.peers.values()) peer.closeMedia()
+    this.peers.clear()
+    this.#media?.router.close()
+    this.#media = undefined
+    this.#log.info({ room: this.id }, 'room closed')
+    this.emit('close')
+  }
+}

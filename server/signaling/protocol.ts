@@ -1,0 +1,154 @@
+// The signaling wire protocol: every message a client may send, validated by a schema, and every
+// notification the server sends. The browser client imports these types (types only, never values).
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+/** A client request: `{ id, method, data }`. The server answers every request exactly once. */
+export const RequestEnvelope = Type.Object(
+  {
+    id: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    method: Type.String({ minLength: 1, maxLength: 64 }),
+    data: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+)
+export type RequestEnvelope = Static<typeof RequestEnvelope>
+
+/** The server's answer to request `id`. */
+export type Response =
+  | { id: number; ok: true; data: unknown }
+  | { id: number | null; ok: false; error: SignalingErrorBody }
+
+export interface SignalingErrorBody {
+  code: SignalingErrorCode
+  message: string
+}
+
+export type SignalingErrorCode =
+  | 'bad_json'
+  | 'bad_request'
+  | 'unknown_method'
+  | 'not_joined'
+  | 'already_joined'
+  | 'room_not_found'
+  | 'room_full'
+  | 'not_found'
+  | 'media_error'
+  | 'internal'
+
+const Id = Type.String({ minLength: 1, maxLength: 64 })
+// RTP and DTLS parameters are mediasoup's own structures; mediasoup validates their insides.
+const MediasoupObject = Type.Object({}, { additionalProperties: true })
+
+export const methods = {
+  join: Type.Object(
+    {
+      // Guests must give a name; a signed-in employee's name comes from the account.
+      displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    },
+    { additionalProperties: false },
+  ),
+  createTransport: Type.Object(
+    { direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]) },
+    { additionalProperties: false },
+  ),
+  connectTransport: Type.Object(
+    { transportId: Id, dtlsParameters: MediasoupObject },
+    { additionalProperties: false },
+  ),
+  restartIce: Type.Object({ transportId: Id }, { additionalProperties: false }),
+  ready: Type.Object({ rtpCapabilities: MediasoupObject }, { additionalProperties: false }),
+  produce: Type.Object(
+    {
+      transportId: Id,
+      kind: Type.Union([Type.Literal('audio'), Type.Literal('video')]),
+      rtpParameters: MediasoupObject,
+      source: Type.Union([Type.Literal('mic'), Type.Literal('camera'), Type.Literal('screen')]),
+    },
+    { additionalProperties: false },
+  ),
+  closeProducer: Type.Object({ producerId: Id }, { additionalProperties: false }),
+  pauseProducer: Type.Object({ producerId: Id }, { additionalProperties: false }),
+  resumeProducer: Type.Object({ producerId: Id }, { additionalProperties: false }),
+  resumeConsumer: Type.Object({ consumerId: Id }, { additionalProperties: false }),
+  setConsumerLayers: Type.Object(
+    { consumerId: Id, spatialLayer: Type.Integer({ minimum: 0, maximum: 2 }) },
+    { additionalProperties: false },
+  ),
+  chat: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+  leave: Type.Object({}, { additionalProperties: false }),
+} satisfies Record<string, TSchema>
+
+export type MethodName = keyof typeof methods
+export type MethodData<M extends MethodName> = Static<(typeof methods)[M]>
+
+export type MediaSource = 'mic' | 'camera' | 'screen'
+export type PeerKind = 'internal' | 'guest'
+
+export interface PeerInfo {
+  id: string
+  displayName: string
+  kind: PeerKind
+}
+
+export interface ChatMessage {
+  id: number
+  peerId: string
+  displayName: string
+  text: string
+  /** Unix milliseconds. */
+  at: number
+}
+
+/** What each method answers with. */
+export interface MethodResults {
+  join: {
+    peerId: string
+    self: PeerInfo
+    peers: PeerInfo[]
+    chat: ChatMessage[]
+    routerRtpCapabilities: unknown
+    activeSpeakerId: string | null
+  }
+  createTransport: { id: string; iceParameters: unknown; iceCandidates: unknown[]; dtlsParameters: unknown }
+  connectTransport: Record<string, never>
+  restartIce: { iceParameters: unknown }
+  ready: Record<string, never>
+  produce: { producerId: string }
+  closeProducer: Record<string, never>
+  pauseProducer: Record<string, never>
+  resumeProducer: Record<string, never>
+  resumeConsumer: Record<string, never>
+  setConsumerLayers: Record<string, never>
+  chat: ChatMessage
+  leave: Record<string, never>
+}
+
+/** Server -> client notifications: `{ notification, data }`. */
+export interface Notifications {
+  peerJoined: PeerInfo
+  peerLeft: { peerId: string }
+  /** Create this consumer locally, then call `resumeConsumer`: it starts paused. */
+  newConsumer: {
+    peerId: string
+    producerId: string
+    consumerId: string
+    kind: 'audio' | 'video'
+    source: MediaSource
+    rtpParameters: unknown
+    producerPaused: boolean
+  }
+  consumerClosed: { consumerId: string }
+  consumerPaused: { consumerId: string }
+  consumerResumed: { consumerId: string }
+  activeSpeaker: { peerId: string | null }
+  chatMessage: ChatMessage
+  /**
+   * The media server behind this room was restarted: all transports, producers and consumers of this
+   * peer are gone. The signaling connection and the room stay; the client sets its media up again
+   * (createTransport, ready, produce) with the new router capabilities.
+   */
+  mediaReset: { routerRtpCapabilities: unknown; reason: string }
+  /** The room was deleted or the server is shutting down; the connection closes after this. */
+  roomClosed: { reason: 'deleted' | 'shutdown' }
+}
+export type NotificationName = keyof Notifications

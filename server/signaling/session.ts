@@ -1,0 +1,36 @@
+// The state of one signaling connection: who is on the other end, and which room and peer it is,
+// once joined. Handlers read and change it; the connection owns its lifetime.
+import type { Notify, Peer } from '../sfu/peer.ts'
+import type { Room } from '../sfu/room.ts'
+import type { RoomRegistry } from '../sfu/room-registry.ts'
+import { SfuError as SignalingError } from '../sfu/errors.ts'
+
+export interface SignalingUser {
+  id: string
+  displayName: string
+}
+
+export interface RoomRecord {
+  id: string
+  title: string
+}
+
+export interface SignalingSession {
+  readonly roomId: string
+  /** The signed-in employee, or undefined for a guest. */
+  readonly user: SignalingUser | undefined
+  readonly registry: RoomRegistry
+  /** Looks the room up in the database: it may have been deleted since the link was shared. */
+  readonly lookupRoom: (id: string) => RoomRecord | undefined
+  readonly notify: Notify
+  room: Room | undefined
+  peer: Peer | undefined
+}
+
+/** joined returns the session's room and peer, or throws not_joined. */
+export function joined(session: SignalingSession): { room: Room; peer: Peer } {
+  if (!session.room || !session.peer) throw new SignalingError('not_joined', 'send join first')
+  return { room: session.room, peer: session.peer }
+}
+
+export { SignalingError }
