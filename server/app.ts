@@ -38,7 +38,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger,
     ...(options.https ? { https: options.https } : {}),
     bodyLimit: 64 * 1024,
-    disableRequestLogging: false,
   }) as unknown as FastifyInstance // The https variant's server type differs; routes never touch it.
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

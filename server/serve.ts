@@ -18,6 +18,8 @@ function tlsFor(config: Config, dataDir: string): TlsMaterial & { created?: stri
 
 /** serve runs the server until a stop signal; resolves once it has shut down. */
 export async function serve(config: Config): Promise<void> {
+  // The database holds password hashes and the folder holds TLS keys: nothing we write is world-readable.
+  process.umask(0o027)
   const log = createLogger(config.log)
   const dataDir = resolve(config.data.dir)
   const tls = tlsFor(config, dataDir)
