@@ -27,9 +27,12 @@ function writeFile(path: string, content: string, mode: number): void {
   renameSync(tmp, path)
 }
 
-function serial(): string {
-  // Positive 16-byte serial: RFC 5280 wants unique, non-negative, at most 20 octets.
-  return '00' + randomBytes(16).toString('hex')
+export function serial(): string {
+  // RFC 5280: unique, positive, at most 20 octets, minimally DER-encoded. A first byte in 0x40-0x7f is
+  // positive with no sign padding needed, and never a redundant leading zero.
+  const bytes = randomBytes(16)
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40
+  return bytes.toString('hex')
 }
 
 function newKeyPair(): forge.pki.rsa.KeyPair {

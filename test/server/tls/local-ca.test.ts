@@ -2,7 +2,8 @@ import t from 'tap'
 import { X509Certificate } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { coveredNames, ensureLocalTls } from '../../../server/tls/local-ca.ts'
+import { createSecureContext } from 'node:tls'
+import { coveredNames, ensureLocalTls, serial } from '../../../server/tls/local-ca.ts'
 import { tempDir } from '../../helper.ts'
 
 t.test('first start creates a CA and a server certificate it signed, keys private', async (t) => {
@@ -31,4 +32,13 @@ t.test('a restart reuses the certificate; a new address gets a new one from the 
   t.same(wider.created, ['server'], 'only the server certificate is renewed')
   t.equal(wider.caCert, first.caCert, 'employees keep trusting the same CA')
   t.ok(coveredNames(wider.cert).includes('192.168.7.7'))
+})
+
+t.test('serial numbers are positive and minimally encoded, so OpenSSL always loads the certificate', async (t) => {
+  for (let i = 0; i < 1000; i++) {
+    const first = parseInt(serial().slice(0, 2), 16)
+    if (first < 0x40 || first > 0x7f) t.fail(`serial starts with ${first.toString(16)}`)
+  }
+  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost'])
+  t.doesNotThrow(() => createSecureContext({ key: tls.key, cert: tls.cert }))
 })
