@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds better-sqlite3's native addon for the pinned Node 24 runtime, offline, and caches it
-# outside node_modules so a second setup on this machine takes a second.
+# Builds better-sqlite3's native addon (Node-API) from its bundled SQLite source with the pinned Node 24
+# runtime's headers, offline, and caches it outside node_modules so a second setup takes a second.
+# The package also ships prebuilt binaries; we build our own so the appliance runs a binary made and
+# tested here (the package loads build/Release before its prebuilds).
 set -euo pipefail
 root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 cache="${VECHE_CACHE:-$HOME/.cache/veche}"
@@ -37,10 +39,10 @@ fi
 log="$cache/$key.build.log"
 start=$SECONDS
 echo "better-sqlite3 $addon_version: building for node $node_version (about 2-3 minutes; log: $log)"
-# The machine's npm config may point nodedir at the system Node's headers: override it, and skip the
-# prebuilt download (it is not reachable here and the tested build is ours).
+# The machine's npm config may point nodedir at the system Node's headers: override it. force_build
+# makes node-gyp compile even though a prebuilt binary for this platform exists in the package.
 if ! (cd "$addon_pkg" && PATH="$(dirname "$node"):$PATH" npm_config_nodedir="$nodedir" \
-      "$node" "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild --release --nodedir="$nodedir" -j 2) >"$log" 2>&1; then
+      "$node" "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild --release --force_build=1 --nodedir="$nodedir" -j 2) >"$log" 2>&1; then
   tail -n 30 "$log" >&2
   echo "better-sqlite3: build failed; full log: $log" >&2
   exit 1

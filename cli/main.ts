@@ -1,7 +1,10 @@
 // The veche command-line entry: one file per command under commands/.
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config/load.ts'
+import { LicenseError } from '../license-keys/errors.ts'
+import { registerActivate } from './commands/activate.ts'
 import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
+import { registerLicense } from './commands/license.ts'
 import { registerConfigCheck } from './commands/config-check.ts'
 import { registerServe } from './commands/serve.ts'
 import { CliError } from './errors.ts'
@@ -9,13 +12,15 @@ import { CliError } from './errors.ts'
 const program = new Command('veche').description('Veche Server: self-hosted video meetings').exitOverride()
 registerServe(program)
 registerConfigCheck(program)
+registerActivate(program)
+registerLicense(program)
 registerAdminCreateOwner(program.command('admin').description('workspace administration'))
 
 try {
   await program.parseAsync(process.argv)
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode)
-  if (err instanceof CliError || err instanceof ConfigError) {
+  if (err instanceof CliError || err instanceof ConfigError || err instanceof LicenseError) {
     process.stderr.write(`veche: ${err.message}\n`)
     process.exit(1)
   }

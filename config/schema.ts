@@ -49,6 +49,14 @@ export const ConfigSchema = Type.Object(
     rooms: Section({
       chatHistory: Type.Integer({ minimum: 0, maximum: 100_000, default: 500 }),
     }),
+    license: Section({
+      activationUrl: Type.String({
+        minLength: 1,
+        default: 'https://activation.veche.example',
+        description: "The vendor's activation service; reached only while activating.",
+      }),
+      checkIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 5 }),
+    }),
     log: Section({
       level: Type.Union(
         ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

@@ -7,6 +7,9 @@ import type { Config } from '../config/schema.ts'
 import { sendError } from './http-errors.ts'
 import authPlugin from './plugins/auth.ts'
 import databasePlugin from './plugins/database.ts'
+import licensePlugin from './plugins/license.ts'
+import type { LicenseOverrides } from './license/create.ts'
+import licenseRoutes from './routes/license.ts'
 import sfuPlugin from './plugins/sfu.ts'
 import authRoutes from './routes/auth.ts'
 import caRoutes from './routes/ca.ts'
@@ -30,6 +33,8 @@ export interface AppOptions {
   /** Key and certificate; absent only for tests that use app.inject. */
   https?: { key: string; cert: string }
   caCert?: string | undefined
+  /** Tests: a keyring, a fingerprint folder, a clock. */
+  license?: LicenseOverrides
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -38,6 +43,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger,
     ...(options.https ? { https: options.https } : {}),
     bodyLimit: 64 * 1024,
+    // On shutdown rooms are already told; browsers' spare keep-alive and pre-connected sockets would
+    // otherwise hold the exit until their header timeout (a minute).
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance // The https variant's server type differs; routes never touch it.
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -50,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(databasePlugin, { dataDir: options.dataDir })
   await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
+  await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
   await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
   await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
 
@@ -58,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(setupRoutes)
   await app.register(authRoutes)
   await app.register(usersRoutes)
+  await app.register(licenseRoutes)
   await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })
   await app.register(signalingRoutes)
   await app.register(webRoutes, { root: WEB_ROOT })

@@ -16,7 +16,9 @@ function tlsFor(config: Config, dataDir: string): TlsMaterial & { created?: stri
   return ensureLocalTls(join(dataDir, 'tls'), names)
 }
 
-/** serve runs the server until a stop signal; resolves once it has shut down. */
+const STOP_DEADLINE_MS = 10_000
+
+/** serve runs the server until a stop signal; resolves once it has shut down (exitCode 1 if not cleanly). */
 export async function serve(config: Config): Promise<void> {
   // The database holds password hashes and the folder holds TLS keys: nothing we write is world-readable.
   process.umask(0o027)
@@ -35,10 +37,26 @@ export async function serve(config: Config): Promise<void> {
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       log.info({ signal }, 'stopping')
-      app.close().then(done, (err: Error) => {
-        log.error({ err }, 'shutdown failed')
+      // A stop must finish within the service manager's timeout even if something hangs.
+      const deadline = setTimeout(() => {
+        log.error({ afterMs: STOP_DEADLINE_MS }, 'shutdown took too long; exiting anyway')
+        process.exitCode = 1
         done()
-      })
+      }, STOP_DEADLINE_MS)
+      deadline.unref()
+      app.close().then(
+        () => {
+          clearTimeout(deadline)
+          log.info('stopped')
+          done()
+        },
+        (err: Error) => {
+          clearTimeout(deadline)
+          log.error({ err }, 'shutdown failed')
+          process.exitCode = 1
+          done()
+        },
+      )
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))

@@ -7,7 +7,10 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import { loadConfig } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
+import type { LicenseSpec } from '../license-keys/vendor/issue.ts'
 import { buildApp } from '../server/app.ts'
+import type { LicenseOverrides } from '../server/license/create.ts'
+import { installTestLicense } from './license-helper.ts'
 
 interface TestContext {
   teardown(fn: () => unknown): void
@@ -38,15 +41,26 @@ export function testConfig(dataDir: string, set: string[] = []): Config {
 export interface BuildOptions {
   set?: string[]
   https?: { key: string; cert: string }
+  /** An activated test license with these terms (default: a generous one); false for none. */
+  license?: Partial<LicenseSpec> | false
+  licenseOverrides?: LicenseOverrides
 }
 
 /** build returns a ready app on a fresh data folder; closed at the end of the test. */
 export async function build(t: TestContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const dataDir = tempDir(t)
   const config = testConfig(dataDir, options.set)
-  const app = await buildApp({ config, dataDir, logger: pino({ level: 'silent' }), https: options.https, caCert: 'test-ca' })
+  const app = await buildApp({
+    config,
+    dataDir,
+    logger: pino({ level: 'silent' }),
+    https: options.https,
+    caCert: 'test-ca',
+    ...(options.licenseOverrides ? { license: options.licenseOverrides } : {}),
+  })
   t.teardown(() => app.close())
   await app.ready()
+  if (options.license !== false) await installTestLicense(app, options.license ?? {})
   return app
 }
 

@@ -45,6 +45,7 @@ export function createUsersRepository(db: Db) {
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?')
   const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?')
   const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, email')
+  const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users')
   const countOwners = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'owner'")
   const insert = db.prepare(
     'INSERT INTO users (id, email, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -63,6 +64,9 @@ export function createUsersRepository(db: Db) {
     },
     list(): User[] {
       return all.all().map(toUser)
+    },
+    count(): number {
+      return countAll.get()!.n
     },
     hasOwner(): boolean {
       return countOwners.get()!.n > 0

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Room } from '../db/rooms-repository.ts'
 import { sendError } from '../http-errors.ts'
+import { refuseMeeting } from '../license/policy.ts'
 import { NewRoomBody, RoomParams } from './schemas.ts'
 
 export interface RoomsRoutesOptions {
@@ -23,6 +24,8 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
   }))
 
   app.post<{ Body: NewRoomBody }>('/api/rooms', { preHandler: app.requireUser, schema: { body: NewRoomBody } }, async (request, reply) => {
+    const refused = refuseMeeting(app.license.state)
+    if (refused) return sendError(reply, 403, refused.code, refused.message)
     const room = app.roomsRepository.create(request.user!.id, request.body.title)
     request.log.info({ room: room.id, by: request.user!.id }, 'room created')
     return reply.code(201).send({ room: view(room, request) })

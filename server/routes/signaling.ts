@@ -1,5 +1,6 @@
 // The signaling WebSocket endpoint of a room.
 import type { FastifyInstance } from 'fastify'
+import { refuseNewRoom, refuseParticipant } from '../license/policy.ts'
 import { serveSignaling } from '../signaling/connection.ts'
 import { RoomParams } from './schemas.ts'
 
@@ -14,6 +15,10 @@ export default async function signalingRoutes(app: FastifyInstance): Promise<voi
         user: user ? { id: user.id, displayName: user.displayName } : undefined,
         registry: app.roomRegistry,
         lookupRoom: (id) => app.roomsRepository.get(id),
+        admission: {
+          refuseNewRoom: (live) => refuseNewRoom(app.license.state, live),
+          refuseParticipant: (n) => refuseParticipant(app.license.state, n),
+        },
       },
       log,
     )

@@ -10,7 +10,16 @@ export interface WebRoutesOptions {
 
 export default async function webRoutes(app: FastifyInstance, { root }: WebRoutesOptions): Promise<void> {
   const built = existsSync(`${root}/index.html`)
-  if (built) await app.register(fastifyStatic, { root, wildcard: false, index: false, cacheControl: false })
+  if (built) {
+    // Bundle names are fixed, so browsers must revalidate (cheap, with ETag) or keep an old client after an update.
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      index: false,
+      cacheControl: false,
+      setHeaders: (res) => res.header('cache-control', 'no-cache'),
+    })
+  }
   app.setNotFoundHandler((request, reply) => {
     const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/')
     if (!wantsPage) return sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`)

@@ -4,8 +4,11 @@ import type { SignalingErrorCode } from '../signaling/protocol.ts'
 export class SfuError extends Error {
   override name = 'SfuError'
   readonly code: SignalingErrorCode
-  constructor(code: SignalingErrorCode, message: string) {
+  /** The limit a refusal names (room_full, room_limit). */
+  readonly limit: number | undefined
+  constructor(code: SignalingErrorCode, message: string, limit?: number) {
     super(message)
     this.code = code
+    this.limit = limit
   }
 }

@@ -36,6 +36,16 @@ export class RoomRegistry {
     }
   }
 
+  /** isLive: someone is in room `id`, or it is being opened. */
+  isLive(id: string): boolean {
+    return this.#creating.has(id) || (this.#rooms.get(id)?.closed === false)
+  }
+
+  /** liveOrOpening counts live rooms and rooms being opened. */
+  get liveOrOpening(): number {
+    return this.#rooms.size + this.#creating.size
+  }
+
   get(id: string): Room | undefined {
     return this.#rooms.get(id)
   }

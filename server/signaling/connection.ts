@@ -43,8 +43,8 @@ export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLog
     if (notification === 'roomClosed') socket.close(CLOSE_ROOM_ENDED, 'room ended')
   }
   const session: SignalingSession = { ...deps, notify, room: undefined, peer: undefined }
-  const fail = (id: number | null, code: SignalingErrorCode, message: string): void => {
-    const reply: Response = { id, ok: false, error: { code, message } }
+  const fail = (id: number | null, code: SignalingErrorCode, message: string, limit?: number): void => {
+    const reply: Response = { id, ok: false, error: limit === undefined ? { code, message } : { code, message, limit } }
     send(reply)
   }
 
@@ -70,7 +70,7 @@ export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLog
       const result = await (handlers[name] as Handler<MethodName>)(session, data as never)
       send({ id, ok: true, data: result } satisfies Response)
     } catch (err) {
-      if (err instanceof SfuError) return fail(id, err.code, err.message)
+      if (err instanceof SfuError) return fail(id, err.code, err.message, err.limit)
       // mediasoup rejects malformed RTP/DTLS parameters with TypeError or its own errors.
       const e = err as Error
       if (e.name === 'TypeError' || e.name === 'UnsupportedError' || e.name === 'InvalidStateError') {

@@ -21,6 +21,8 @@ export type Response =
 export interface SignalingErrorBody {
   code: SignalingErrorCode
   message: string
+  /** For room_full and room_limit: the license's limit, so the client can name it in any language. */
+  limit?: number
 }
 
 export type SignalingErrorCode =
@@ -31,6 +33,8 @@ export type SignalingErrorCode =
   | 'already_joined'
   | 'room_not_found'
   | 'room_full'
+  | 'room_limit'
+  | 'license_required'
   | 'not_found'
   | 'media_error'
   | 'internal'

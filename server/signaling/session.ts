@@ -4,6 +4,7 @@ import type { Notify, Peer } from '../sfu/peer.ts'
 import type { Room } from '../sfu/room.ts'
 import type { RoomRegistry } from '../sfu/room-registry.ts'
 import { SfuError as SignalingError } from '../sfu/errors.ts'
+import type { SignalingErrorCode } from './protocol.ts'
 
 export interface SignalingUser {
   id: string
@@ -15,6 +16,17 @@ export interface RoomRecord {
   title: string
 }
 
+/** What the license allows at the door; a refusal carries the code and message the client shows. */
+export interface AdmissionRefusal {
+  code: SignalingErrorCode
+  message: string
+  limit?: number
+}
+export interface Admission {
+  refuseNewRoom(liveRooms: number): AdmissionRefusal | undefined
+  refuseParticipant(participants: number): AdmissionRefusal | undefined
+}
+
 export interface SignalingSession {
   readonly roomId: string
   /** The signed-in employee, or undefined for a guest. */
@@ -22,6 +34,7 @@ export interface SignalingSession {
   readonly registry: RoomRegistry
   /** Looks the room up in the database: it may have been deleted since the link was shared. */
   readonly lookupRoom: (id: string) => RoomRecord | undefined
+  readonly admission: Admission
   readonly notify: Notify
   room: Room | undefined
   peer: Peer | undefined

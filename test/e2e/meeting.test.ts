@@ -1,13 +1,18 @@
 // Three people meet through the real appliance: the real server process over https with its own
 // certificate, the real mediasoup worker, real Chromium with fake camera and microphone.
 import t from 'tap'
-import { spawnSync, execFileSync } from 'node:child_process'
+import { spawnSync, execFileSync, execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { startActivationService } from '../activation-service.ts'
 import { launchBrowser, mediaFlows, newMeetingContext } from '../browser.ts'
 import { tempDir } from '../helper.ts'
+import { issueTestLicense } from '../license-helper.ts'
 import { startServer, VECHE } from '../server-process.ts'
+
+const execFileAsync = promisify(execFile)
 
 const OWNER = { email: 'olga@corp.example', name: 'Ольга', password: 'owner password 1' }
 const MEMBER = { email: 'boris@corp.example', displayName: 'Борис', password: 'member password 1' }
@@ -37,6 +42,15 @@ t.test('an employee, a colleague and a guest see and hear each other', async (t)
     encoding: 'utf8',
   })
   t.equal(created.status, 0, `create-owner: ${created.stderr}`)
+
+  // The sysadmin activates a 2-room x 3-participant license once, against the vendor's real
+  // activation service; the appliance then runs with the vendor out of reach.
+  const vendor = await startActivationService(t)
+  const { token } = await issueTestLicense({ limits: { rooms: 2, participantsPerRoom: 3, internalUsers: 5 } })
+  // Not spawnSync: the activation service answers from this very process.
+  const activated = await execFileAsync(VECHE, ['activate', token, '--set', `data.dir=${dataDir}`, '--set', `license.activationUrl=${vendor.url}`])
+  t.match(activated.stdout, /activated\.[\s\S]*participants:\s+3 per room/)
+  await vendor.stop()
 
   const server = await startServer(t, dataDir, ['media.workers=1'])
   const cert = readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8')
@@ -96,6 +110,19 @@ t.test('an employee, a colleague and a guest see and hear each other', async (t)
   }
   t.pass('chat reached the others')
 
+  // A fourth person is one more than the license allows in a meeting: refused, and told so.
+  const latecomerContext = await newMeetingContext(browser, 'ru-RU')
+  const latecomer = await latecomerContext.newPage()
+  await latecomer.goto(link!)
+  await latecomer.fill('input[name=displayName]', 'Опоздавший')
+  await latecomer.locator('video[data-testid=preview]').waitFor()
+  await latecomer.click('[data-testid=join]')
+  const refusal = latecomer.locator('[data-testid=ended][data-reason=full]')
+  await refusal.waitFor({ timeout: 15_000 })
+  t.match(await refusal.innerText(), /Встреча заполнена[\s\S]*3/, 'the refused guest sees the meeting is full and the limit')
+  t.equal(await remoteTiles(olga).count(), 2, 'the meeting goes on undisturbed')
+  await latecomerContext.close()
+
   // The guest leaves; the others see it.
   await guest.click('[data-testid=leave]')
   for (const page of [olga, boris]) {
@@ -130,4 +157,5 @@ t.test('an employee, a colleague and a guest see and hear each other', async (t)
   await olga.click('[data-testid=leave]')
   await boris.click('[data-testid=leave]')
   t.equal(await server.stop(), 0, 'the server stops cleanly on SIGTERM')
+  t.ok(server.logs.some((l) => l.msg === 'stopped'), 'and says so')
 })

@@ -1,0 +1,129 @@
+// The contract between the vendor and the appliance: what each signed token says. Imports nothing of ours.
+// Four token types, each a compact JWS (EdDSA / Ed25519) whose header `typ` names it, signed by a key
+// whose `purpose` matches, so no token can stand in for another.
+import { Type, type Static } from '@sinclair/typebox'
+
+export const PRODUCT = 'veche'
+export const EDITION = 'server'
+/** `iss` of every vendor token. */
+export const VENDOR_ISSUER = 'veche-vendor'
+/** `aud` of every token meant for the appliance. */
+export const APPLIANCE_AUDIENCE = 'veche-server'
+
+export const TokenTypes = {
+  license: 'veche-license+jwt',
+  activation: 'veche-activation+jwt',
+  updatePackage: 'veche-update-package+jwt',
+  release: 'veche-release+jwt',
+} as const
+export type TokenKind = keyof typeof TokenTypes
+
+/** Which tokens a vendor key may sign. */
+export type KeyPurpose = 'license' | 'activation' | 'release'
+export const purposeOf: Record<TokenKind, KeyPurpose> = {
+  license: 'license',
+  updatePackage: 'license',
+  activation: 'activation',
+  release: 'release',
+}
+
+export const FEATURES = ['recording', 'streaming', 'sso', 'sip'] as const
+export type Feature = (typeof FEATURES)[number]
+
+const UnixSeconds = Type.Integer({ minimum: 0 })
+const LicenseIdSchema = Type.String({ pattern: '^lic_[A-Za-z0-9_-]{8,64}$' })
+
+/** The claims of a license key (beyond iss/aud/iat, which every token has). */
+export const LicenseClaims = Type.Object({
+  iss: Type.Literal(VENDOR_ISSUER),
+  aud: Type.Literal(APPLIANCE_AUDIENCE),
+  iat: UnixSeconds,
+  /** The license id. */
+  sub: LicenseIdSchema,
+  product: Type.Literal(PRODUCT),
+  edition: Type.Literal(EDITION),
+  licensee: Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 300 }),
+    taxId: Type.Optional(Type.String({ maxLength: 32 })),
+  }),
+  plan: Type.String({ minLength: 1, maxLength: 100 }),
+  limits: Type.Object({
+    rooms: Type.Integer({ minimum: 1 }),
+    participantsPerRoom: Type.Integer({ minimum: 2 }),
+    internalUsers: Type.Integer({ minimum: 1 }),
+  }),
+  features: Type.Array(Type.Union(FEATURES.map((f) => Type.Literal(f))), { uniqueItems: true }),
+  term: Type.Union([Type.Literal('perpetual'), Type.Literal('subscription')]),
+  /** Subscription end (exclusive), unix seconds; absent for perpetual keys. */
+  termEnd: Type.Optional(UnixSeconds),
+  /** Updates released on or before this moment may be installed. */
+  updatesUntil: UnixSeconds,
+  /** How many machines may activate this license. */
+  activations: Type.Integer({ minimum: 1 }),
+})
+export type LicenseClaims = Static<typeof LicenseClaims>
+export type LicenseId = LicenseClaims['sub']
+
+/** The claims of an activation certificate: the vendor's word that this license runs on this machine. */
+export const ActivationClaims = Type.Object({
+  iss: Type.Literal(VENDOR_ISSUER),
+  aud: Type.Literal(APPLIANCE_AUDIENCE),
+  iat: UnixSeconds,
+  sub: LicenseIdSchema,
+  /** The activation record at the vendor (release it to move the license to another machine). */
+  activationId: Type.String({ minLength: 1, maxLength: 64 }),
+  /** Hashed fingerprint components, by component name. */
+  fingerprint: Type.Record(Type.String(), Type.String()),
+  activatedAt: UnixSeconds,
+  /** The appliance's random nonce from the request: a certificate answers one request only. */
+  nonce: Type.String({ minLength: 16, maxLength: 128 }),
+})
+export type ActivationClaims = Static<typeof ActivationClaims>
+
+/** An update-package license: extends `updatesUntil` of one license. */
+export const UpdatePackageClaims = Type.Object({
+  iss: Type.Literal(VENDOR_ISSUER),
+  aud: Type.Literal(APPLIANCE_AUDIENCE),
+  iat: UnixSeconds,
+  sub: LicenseIdSchema,
+  /** Unique id of this update-package license. */
+  jti: Type.String({ minLength: 1, maxLength: 64 }),
+  updatesUntil: UnixSeconds,
+})
+export type UpdatePackageClaims = Static<typeof UpdatePackageClaims>
+
+/** What the appliance sends to the activation service (online body, or the offline request file). */
+export const ActivationRequest = Type.Object(
+  {
+    licenseKey: Type.String({ minLength: 1, maxLength: 16_384 }),
+    fingerprint: Type.Record(Type.String({ maxLength: 32 }), Type.String({ maxLength: 128 })),
+    nonce: Type.String({ minLength: 16, maxLength: 128 }),
+    hostname: Type.String({ maxLength: 255 }),
+    product: Type.Literal(PRODUCT),
+    version: Type.String({ maxLength: 64 }),
+  },
+  { additionalProperties: false },
+)
+export type ActivationRequest = Static<typeof ActivationRequest>
+
+/** The activation service's answer: `{ certificate }` or an error `{ error: { code, message } }`. */
+export interface ActivationResponse {
+  certificate: string
+}
+
+export type ActivationErrorCode =
+  | 'bad_request'
+  | 'invalid_license'
+  | 'revoked'
+  | 'activation_limit'
+  | 'unknown_license'
+
+/** A vendor public key as the appliance trusts it. */
+export interface TrustedKey {
+  kid: string
+  purpose: KeyPurpose
+  /** `retired` keys verify nothing: tokens they signed must be re-issued. `test` keys are dev-only. */
+  status: 'active' | 'retired' | 'test'
+  /** Ed25519 public JWK: { kty: 'OKP', crv: 'Ed25519', x }. */
+  jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string }
+}

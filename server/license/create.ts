@@ -1,0 +1,31 @@
+// Builds the LicenseManager the same way for the server and the CLI.
+import { existsSync } from 'node:fs'
+import type { Config } from '../../config/schema.ts'
+import { readFingerprint } from '../../license-keys/fingerprint.ts'
+import { loadKeyring, type Keyring } from '../../license-keys/keyring.ts'
+import type { Db } from '../db/database.ts'
+import { createLicenseRepository } from '../db/license-repository.ts'
+import { RELEASE_MARKER, VERSION } from '../version.ts'
+import { LicenseManager } from './manager.ts'
+
+export interface LicenseOverrides {
+  keyring?: Keyring
+  /** A folder laid out like / to read the machine fingerprint from (tests). */
+  fingerprintRoot?: string
+  clock?: () => number
+}
+
+/** The vendor's test keys are trusted only in a development checkout, never in a release kit. */
+export const defaultKeyring = (): Keyring => loadKeyring({ allowTestKeys: !existsSync(RELEASE_MARKER) })
+
+export function createLicenseManager(db: Db, config: Config['license'], overrides: LicenseOverrides = {}): LicenseManager {
+  const root = overrides.fingerprintRoot
+  return new LicenseManager({
+    repo: createLicenseRepository(db),
+    keyring: overrides.keyring ?? defaultKeyring(),
+    readFingerprint: () => readFingerprint(root ? { root } : {}),
+    activationUrl: config.activationUrl,
+    version: VERSION,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+  })
+}

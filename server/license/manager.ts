@@ -1,0 +1,149 @@
+// Owns the appliance's license: activation (online and offline), renewal, update-package licenses,
+// and the current evaluated state that the server and the CLI read. Nothing is stored until every
+// check has passed, so a refused key or certificate leaves the installed license as it was.
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { requestActivation } from '../../license-keys/activation-client.ts'
+import { PRODUCT, type ActivationRequest, type LicenseClaims } from '../../license-keys/claims.ts'
+import { LicenseError } from '../../license-keys/errors.ts'
+import { matchFingerprint, type Fingerprint } from '../../license-keys/fingerprint.ts'
+import type { Keyring } from '../../license-keys/keyring.ts'
+import { normalizeToken, verifyToken } from '../../license-keys/verify.ts'
+import type { LicenseRepository } from '../db/license-repository.ts'
+import { cachedVerifier, evaluateLicense, type LicenseState, type TokenVerifier } from './evaluate.ts'
+
+export interface LicenseManagerOptions {
+  repo: LicenseRepository
+  keyring: Keyring
+  readFingerprint: () => Fingerprint
+  activationUrl: string
+  version: string
+  /** Unix seconds; tests turn the clock. */
+  clock?: () => number
+}
+
+const unixNow = (): number => Math.floor(Date.now() / 1000)
+const date = (unix: number): string => new Date(unix * 1000).toISOString().slice(0, 10)
+
+export class LicenseManager {
+  readonly #o: LicenseManagerOptions
+  readonly #verify: TokenVerifier
+  readonly #clock: () => number
+  #state: LicenseState | undefined
+
+  constructor(options: LicenseManagerOptions) {
+    this.#o = options
+    this.#clock = options.clock ?? unixNow
+    this.#verify = cachedVerifier(options.keyring, this.#clock)
+  }
+
+  /** state is the latest evaluation; call refresh() first at least once. */
+  get state(): LicenseState {
+    if (!this.#state) throw new Error('LicenseManager.refresh() has not run yet')
+    return this.#state
+  }
+
+  /** refresh re-evaluates the license offline and moves the recorded clock forward. */
+  async refresh(): Promise<LicenseState> {
+    const now = this.#clock()
+    const { repo } = this.#o
+    const state = await evaluateLicense({
+      stored: repo.get(),
+      updatePackages: repo.updatePackages(),
+      verify: this.#verify,
+      fingerprint: this.#o.readFingerprint(),
+      now,
+      lastSeen: repo.lastSeen(),
+    })
+    if (state.problem?.code !== 'clock_rollback') repo.advanceClock(now)
+    this.#state = state
+    return state
+  }
+
+  async #verifyKey(keyText: string): Promise<{ key: string; claims: LicenseClaims }> {
+    const key = normalizeToken(keyText)
+    const claims = await verifyToken('license', key, this.#o.keyring, { now: this.#clock() })
+    if (claims.term === 'subscription' && claims.termEnd !== undefined && claims.termEnd <= this.#clock()) {
+      throw new LicenseError('expired', `this subscription key ended on ${date(claims.termEnd)}: ask the vendor for a renewed key`)
+    }
+    return { key, claims }
+  }
+
+  #request(key: string, nonce: string, fingerprint: Fingerprint): ActivationRequest {
+    return { licenseKey: key, fingerprint, nonce, hostname: hostname(), product: PRODUCT, version: this.#o.version }
+  }
+
+  /** #accept checks a certificate against what was asked, then stores key and certificate together. */
+  async #accept(key: string, claims: LicenseClaims, certificateText: string, nonce: string): Promise<LicenseState> {
+    const certificate = normalizeToken(certificateText)
+    const cert = await verifyToken('activation', certificate, this.#o.keyring, { now: this.#clock() })
+    if (cert.sub !== claims.sub) {
+      throw new LicenseError('wrong_license', `the activation certificate is for ${cert.sub}, not for this key's ${claims.sub}`)
+    }
+    if (cert.nonce !== nonce) {
+      throw new LicenseError('nonce_mismatch', 'the activation certificate answers a different activation request (an old or copied certificate): activate again')
+    }
+    const match = matchFingerprint(cert.fingerprint, this.#o.readFingerprint())
+    if (!match.ok) {
+      throw new LicenseError('fingerprint_mismatch', `the activation certificate is for another machine (differs in: ${match.changed.join(', ')}): activate on this machine`)
+    }
+    this.#o.repo.saveActivated({ licenseId: claims.sub, licenseKey: key, certificate, activatedAt: cert.activatedAt })
+    return this.refresh()
+  }
+
+  /** activateOnline verifies the key offline, does the handshake with the vendor, and stores the result. */
+  async activateOnline(keyText: string): Promise<LicenseState> {
+    const { key, claims } = await this.#verifyKey(keyText)
+    const nonce = randomBytes(24).toString('base64url')
+    const certificate = await requestActivation(this.#o.activationUrl, this.#request(key, nonce, this.#o.readFingerprint()))
+    return this.#accept(key, claims, certificate, nonce)
+  }
+
+  /** createOfflineRequest verifies the key and returns the request to carry to the vendor; remembers its nonce. */
+  async createOfflineRequest(keyText: string): Promise<ActivationRequest> {
+    const { key, claims } = await this.#verifyKey(keyText)
+    const nonce = randomBytes(24).toString('base64url')
+    this.#o.repo.savePending({ licenseId: claims.sub, licenseKey: key, nonce })
+    return this.#request(key, nonce, this.#o.readFingerprint())
+  }
+
+  /** completeOffline accepts the certificate the vendor made from the offline request. */
+  async completeOffline(certificateText: string): Promise<LicenseState> {
+    const pending = this.#o.repo.pending()
+    if (!pending) {
+      throw new LicenseError('activation_failed', 'no offline activation is pending here: start with `veche activate <key> --offline --out request.json`')
+    }
+    const { key, claims } = await this.#verifyKey(pending.licenseKey)
+    return this.#accept(key, claims, certificateText, pending.nonce)
+  }
+
+  /** installRenewedKey swaps in a newer key for the activated license; no re-activation needed. */
+  async installRenewedKey(keyText: string): Promise<LicenseState> {
+    const stored = this.#o.repo.get()
+    if (!stored) throw new LicenseError('activation_failed', 'no license is activated yet: use `veche activate <key>`')
+    const key = normalizeToken(keyText)
+    const claims = await verifyToken('license', key, this.#o.keyring, { now: this.#clock() })
+    const installed = await this.#verify('license', stored.licenseKey).catch(() => undefined)
+    if (claims.sub !== stored.licenseId) {
+      throw new LicenseError('wrong_license', `this key is for ${claims.sub}, but the activated license is ${stored.licenseId}: activate it with \`veche activate\``)
+    }
+    if (installed && claims.iat < installed.iat) {
+      throw new LicenseError('wrong_license', `this key was issued ${date(claims.iat)}, before the installed one (${date(installed.iat)}): install the newest key`)
+    }
+    this.#o.repo.replaceKey(key)
+    return this.refresh()
+  }
+
+  /** installUpdatePackage stores an update-package license for the activated license. */
+  async installUpdatePackage(tokenText: string): Promise<LicenseState> {
+    const stored = this.#o.repo.get()
+    if (!stored) throw new LicenseError('activation_failed', 'no license is activated yet: use `veche activate <key>` first')
+    const token = normalizeToken(tokenText)
+    const claims = await verifyToken('updatePackage', token, this.#o.keyring, { now: this.#clock() })
+    if (claims.sub !== stored.licenseId) {
+      throw new LicenseError('wrong_license', `this update-package license is for ${claims.sub}, but the activated license is ${stored.licenseId}`)
+    }
+    this.#o.repo.saveUpdatePackage({ jti: claims.jti, licenseId: claims.sub, token, updatesUntil: claims.updatesUntil })
+    return this.refresh()
+  }
+}

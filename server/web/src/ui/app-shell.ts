@@ -1,0 +1,62 @@
+// The frame of the signed-in pages: header with navigation, the user's name, language and sign-out.
+import { api, type User } from '../api.ts'
+import { h } from '../dom.ts'
+import { t } from '../i18n/index.ts'
+import { icon } from '../icons.ts'
+import { navigate } from '../router.ts'
+import { isManager, setCurrentUser } from '../session.ts'
+import { brand } from './brand.ts'
+import { langSwitch } from './lang-switch.ts'
+
+type Section = 'rooms' | 'users' | 'license'
+
+/** appShell wraps a page's main content; `active` marks the current section in the navigation. */
+export function appShell(user: User, active: Section, main: Node[]): HTMLElement {
+  const navLink = (section: Section, href: string, label: string) =>
+    h(
+      'a',
+      {
+        href,
+        'data-nav': true,
+        'data-testid': `nav-${section}`,
+        class: 'nav__link',
+        'aria-current': section === active ? 'page' : null,
+      },
+      label,
+    )
+
+  const signOut = h(
+    'button',
+    { type: 'button', class: 'btn btn--ghost btn--small', 'data-testid': 'signout', title: t('shell.signOut') },
+    [icon('signout'), h('span', { class: 'hide-narrow' }, t('shell.signOut'))],
+  )
+  signOut.addEventListener('click', async () => {
+    signOut.disabled = true
+    try {
+      await api.signOut()
+    } catch {
+      // Signed out locally either way; an expired session needs no server call.
+    }
+    setCurrentUser(null)
+    navigate('/signin', { replace: true })
+  })
+
+  return h('div', { class: 'shell' }, [
+    h('header', { class: 'shell__header' }, [
+      h('div', { class: 'shell__bar' }, [
+        brand(true),
+        h('nav', { class: 'nav', 'aria-label': t('shell.navLabel') }, [
+          navLink('rooms', '/rooms', t('shell.rooms')),
+          isManager(user) ? navLink('users', '/users', t('shell.users')) : null,
+          isManager(user) ? navLink('license', '/license', t('shell.license')) : null,
+        ]),
+        h('div', { class: 'shell__user' }, [
+          h('span', { class: 'shell__name', 'data-testid': 'user-name', title: user.email }, user.displayName),
+          langSwitch(),
+          signOut,
+        ]),
+      ]),
+    ]),
+    h('main', { class: 'shell__main', id: 'main' }, main),
+  ])
+}

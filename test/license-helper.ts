@@ -1,0 +1,52 @@
+// Issues real licenses and activation certificates with the vendor's test keys (trusted only in a
+// development checkout), for tests that need a licensed appliance.
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { LicenseClaims } from '../license-keys/claims.ts'
+import { readFingerprint, type Fingerprint } from '../license-keys/fingerprint.ts'
+import { issueActivationCertificate, issueLicense, type LicenseSpec } from '../license-keys/vendor/issue.ts'
+import { createLicenseRepository } from '../server/db/license-repository.ts'
+import { activationKey, licenseKey } from './fixtures/vendor-keys.ts'
+
+export { activationKey, licenseKey }
+
+/** A plan with room to spare, so tests that are not about limits never meet one. */
+export const GENEROUS: LicenseSpec = {
+  licensee: { name: 'ООО «Ромашка»', taxId: '7701234567' },
+  plan: 'Business',
+  limits: { rooms: 10, participantsPerRoom: 10, internalUsers: 50 },
+  features: ['recording'],
+  term: 'perpetual',
+}
+
+/** issueTestLicense returns a license key signed with the test license key. */
+export async function issueTestLicense(spec: Partial<LicenseSpec> = {}, now?: number): Promise<{ token: string; claims: LicenseClaims }> {
+  return issueLicense({ ...structuredClone(GENEROUS), ...spec }, licenseKey(), now === undefined ? {} : { now })
+}
+
+/** certify returns an activation certificate for `licenseId` on `fingerprint` (this machine by default). */
+export async function certify(licenseId: string, options: { fingerprint?: Fingerprint; nonce?: string; now?: number } = {}): Promise<string> {
+  const now = options.now ?? Math.floor(Date.now() / 1000)
+  const { token } = await issueActivationCertificate(
+    {
+      sub: licenseId,
+      activationId: `act_${randomBytes(8).toString('hex')}`,
+      fingerprint: (options.fingerprint ?? readFingerprint()) as Record<string, string>,
+      activatedAt: now,
+      nonce: options.nonce ?? randomBytes(24).toString('base64url'),
+    },
+    activationKey(),
+    { now },
+  )
+  return token
+}
+
+/** installTestLicense stores an activated license in the app's database, as `veche activate` would. */
+export async function installTestLicense(app: FastifyInstance, spec: Partial<LicenseSpec> = {}): Promise<LicenseClaims> {
+  const { token, claims } = await issueTestLicense(spec)
+  const certificate = await certify(claims.sub)
+  createLicenseRepository(app.db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: claims.iat })
+  const state = await app.license.refresh()
+  if (state.status !== 'active') throw new Error(`test license not active: ${state.problem?.message}`)
+  return claims
+}
