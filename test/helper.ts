@@ -44,6 +44,8 @@ export interface BuildOptions {
   /** An activated test license with these terms (default: a generous one); false for none. */
   license?: Partial<LicenseSpec> | false
   licenseOverrides?: LicenseOverrides
+  /** Registers extra routes before the app is ready (routes cannot be added after). */
+  extend?: (app: FastifyInstance) => void
 }
 
 /** build returns a ready app on a fresh data folder; closed at the end of the test. */
@@ -59,6 +61,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
     ...(options.licenseOverrides ? { license: options.licenseOverrides } : {}),
   })
   t.teardown(() => app.close())
+  options.extend?.(app)
   await app.ready()
   if (options.license !== false) await installTestLicense(app, options.license ?? {})
   return app

@@ -1,9 +1,10 @@
 // What the license allows where users meet it: meetings at all, simultaneous rooms, participants
 // per room, internal users. Each refusal names the limit.
+import type { Feature } from '../../license-keys/claims.ts'
 import type { LicenseState } from './evaluate.ts'
 
 export interface Refusal {
-  code: 'license_required' | 'room_limit' | 'room_full' | 'user_limit'
+  code: 'license_required' | 'room_limit' | 'room_full' | 'user_limit' | 'feature_unlicensed'
   message: string
   /** The limit that refused, for clients that word the message themselves. */
   limit?: number
@@ -48,4 +49,12 @@ export function refuseNewUser(state: LicenseState, users: number): Refusal | und
   const max = state.claims.limits.internalUsers
   if (users < max) return undefined
   return { code: 'user_limit', limit: max, message: `the license allows ${plural(max, 'internal user')} and the workspace has ${users}: ask the vendor for a larger plan` }
+}
+
+/** refuseFeature: using a feature (recording, streaming, sso, sip) the license may not include. */
+export function refuseFeature(state: LicenseState, feature: Feature): Refusal | undefined {
+  const refused = refuseMeeting(state)
+  if (refused) return refused
+  if (state.claims!.features.includes(feature)) return undefined
+  return { code: 'feature_unlicensed', message: `the license does not include ${feature}: ask the vendor for a plan with it` }
 }

@@ -1,6 +1,10 @@
 // Keeps the license state current for the app: evaluated at start, re-checked offline on an interval,
 // and picked up within seconds when the CLI installs or activates a key in the database.
 import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Feature } from '../../license-keys/claims.ts'
+import { sendError } from '../http-errors.ts'
+import { refuseFeature } from '../license/policy.ts'
 import type { Config } from '../../config/schema.ts'
 import { createLicenseManager, type LicenseOverrides } from '../license/create.ts'
 import type { LicenseManager } from '../license/manager.ts'
@@ -8,6 +12,8 @@ import type { LicenseManager } from '../license/manager.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     license: LicenseManager
+    /** preHandler factory for routes of a licensed feature: 403 feature_unlicensed without it. */
+    requireFeature: (feature: Feature) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
 
@@ -62,6 +68,10 @@ export default fp<LicensePluginOptions>(
     timer.unref()
     app.addHook('onClose', async () => clearInterval(timer))
     app.decorate('license', manager)
+    app.decorate('requireFeature', (feature: Feature) => async (_request: FastifyRequest, reply: FastifyReply) => {
+      const refused = refuseFeature(manager.state, feature)
+      if (refused) return void sendError(reply, 403, refused.code, refused.message)
+    })
   },
   { name: 'license', dependencies: ['database'] },
 )

@@ -42,6 +42,14 @@ export interface LicenseInfo {
   termEnd?: number | null
   /** Unix seconds. */
   updatesUntil?: number | null
+  activations?: number | null
+  activation?: {
+    activationId: string
+    /** Unix seconds. */
+    activatedAt: number
+    fingerprintOk: boolean
+    fingerprintChanged: string[]
+  } | null
   version?: string
 }
 

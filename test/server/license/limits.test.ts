@@ -56,3 +56,17 @@ t.test('the third simultaneous room and the fourth participant are refused, nami
   t.same(view.usage, { rooms: 2, internalUsers: 3 }, 'the owner sees usage against the limits')
   t.same(view.features, ['recording'])
 })
+
+t.test('a feature outside the license is refused by the API that needs it', async (t) => {
+  const app = await build(t, {
+    license: { features: ['recording'] },
+    extend: (app) => {
+      app.post('/api/test-streaming', { preHandler: app.requireFeature('streaming') }, async () => ({ ok: true }))
+      app.post('/api/test-recording', { preHandler: app.requireFeature('recording') }, async () => ({ ok: true }))
+    },
+  })
+  const streaming = await app.inject({ method: 'POST', url: '/api/test-streaming' })
+  t.equal(streaming.statusCode, 403)
+  t.same(streaming.json().error, { code: 'feature_unlicensed', message: 'the license does not include streaming: ask the vendor for a plan with it' })
+  t.equal((await app.inject({ method: 'POST', url: '/api/test-recording' })).statusCode, 200)
+})

@@ -50,6 +50,27 @@ function details(license: LicenseInfo): HTMLElement {
       ...row(t('license.users'), t('license.usageOf', { used: usage?.internalUsers ?? 0, limit: license.limits.internalUsers })),
     )
   }
+  if (license.licenseId) {
+    const featureName = (f: string): string => {
+      const key = `license.feature.${f}`
+      return hasMessage(key) ? t(key) : f
+    }
+    const features = license.features.length ? license.features.map(featureName).join(', ') : t('license.noFeatures')
+    items.push(...row(t('license.features'), features, 'license-features'))
+  }
+  if (license.activation) {
+    const a = license.activation
+    items.push(...row(t('license.activated'), t('license.activatedOn', { date: formatDate(a.activatedAt * 1000), id: a.activationId }), 'license-activation'))
+    items.push(
+      ...row(
+        t('license.thisServer'),
+        h('span', { class: `badge badge--license-${a.fingerprintOk ? 'active' : 'invalid'}` }, t(a.fingerprintOk ? 'license.fingerprintOk' : 'license.fingerprintMismatch')),
+        'license-fingerprint',
+      ),
+    )
+  } else if (license.licenseId !== undefined) {
+    items.push(...row(t('license.activated'), t('license.notActivated'), 'license-activation'))
+  }
   if (license.licenseId) items.push(...row(t('license.id'), h('code', {}, license.licenseId)))
   return h('dl', { class: 'facts' }, items)
 }
