@@ -2,11 +2,14 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config/load.ts'
 import { LicenseError } from '../license-keys/errors.ts'
+import { MigrationError } from '../server/db/migrations.ts'
 import { registerActivate } from './commands/activate.ts'
 import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
 import { registerLicense } from './commands/license.ts'
 import { registerConfigCheck } from './commands/config-check.ts'
+import { registerDbMigrate } from './commands/db-migrate.ts'
 import { registerServe } from './commands/serve.ts'
+import { registerUpdate } from './commands/update.ts'
 import { CliError } from './errors.ts'
 
 const program = new Command('veche').description('Veche Server: self-hosted video meetings').exitOverride()
@@ -14,13 +17,15 @@ registerServe(program)
 registerConfigCheck(program)
 registerActivate(program)
 registerLicense(program)
+registerUpdate(program)
+registerDbMigrate(program)
 registerAdminCreateOwner(program.command('admin').description('workspace administration'))
 
 try {
   await program.parseAsync(process.argv)
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode)
-  if (err instanceof CliError || err instanceof ConfigError || err instanceof LicenseError) {
+  if (err instanceof CliError || err instanceof ConfigError || err instanceof LicenseError || err instanceof MigrationError) {
     process.stderr.write(`veche: ${err.message}\n`)
     process.exit(1)
   }

@@ -19,7 +19,7 @@ export interface LoadOptions {
 }
 
 /** Environment variables that start with VECHE_ but are not configuration keys. */
-const NOT_CONFIG_ENV = new Set(['VECHE_CONFIG', 'VECHE_CACHE', 'VECHE_NODE'])
+const NOT_CONFIG_ENV = new Set(['VECHE_CONFIG', 'VECHE_CACHE', 'VECHE_NODE', 'VECHE_FAILPOINTS'])
 
 type Raw = Record<string, Record<string, unknown>>
 

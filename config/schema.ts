@@ -42,6 +42,16 @@ export const ConfigSchema = Type.Object(
         default: 'warn',
       }),
       maxIncomingBitrate: Type.Integer({ minimum: 100_000, default: 3_000_000 }),
+      peersPerWorker: Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        default: 0,
+        description: 'Participants of one meeting a worker carries before it spreads onto another (pipeToRouter); 0: never.',
+      }),
+      plainTransports: Type.Boolean({
+        default: false,
+        description: 'Allow plain RTP transports: for load generators and SIP gateways on trusted networks.',
+      }),
     }),
     auth: Section({
       sessionHours: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 24 * 14 }),
@@ -56,6 +66,51 @@ export const ConfigSchema = Type.Object(
         description: "The vendor's activation service; reached only while activating.",
       }),
       checkIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 5 }),
+    }),
+    recording: Section({
+      maxConcurrent: Type.Integer({
+        minimum: 0,
+        maximum: 64,
+        default: 2,
+        description: 'Recordings at once on this server (each is one ffmpeg, CPU-bound); 0: recording off.',
+      }),
+      minFreeMb: Type.Integer({
+        minimum: 0,
+        default: 2048,
+        description: 'Free disk space (MiB) under the recordings folder below which recordings refuse to start, or stop.',
+      }),
+      retentionDays: Type.Integer({ minimum: 0, maximum: 36_500, default: 0, description: 'Delete recordings older than this; 0: keep.' }),
+      width: Type.Integer({ minimum: 160, maximum: 3840, default: 1280, description: 'Picture size of recordings and streams.' }),
+      height: Type.Integer({ minimum: 120, maximum: 2160, default: 720 }),
+      frameRate: Type.Integer({ minimum: 5, maximum: 60, default: 25 }),
+      videoKbps: Type.Integer({ minimum: 100, maximum: 50_000, default: 2000 }),
+      audioKbps: Type.Integer({ minimum: 32, maximum: 512, default: 128 }),
+      audioSlots: Type.Integer({
+        minimum: 1,
+        maximum: 32,
+        default: 6,
+        description: 'Microphones mixed at once; beyond that the most recent speakers are heard.',
+      }),
+      ffmpeg: Type.String({ minLength: 1, default: 'ffmpeg', description: "ffmpeg binary (Debian's package)." }),
+      ffprobe: Type.String({ minLength: 1, default: 'ffprobe' }),
+    }),
+    streaming: Section({
+      maxConcurrent: Type.Integer({ minimum: 0, maximum: 64, default: 1, description: 'Live streams at once; 0: streaming off.' }),
+      url: Type.String({ default: '', description: 'Preset RTMP(S) server URL; empty: the host enters one in the meeting.' }),
+      key: Type.String({ default: '', description: 'Stream key for the preset URL (never shown to users).' }),
+      videoKbps: Type.Integer({ minimum: 100, maximum: 50_000, default: 2500 }),
+      reconnectAttempts: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
+      reconnectDelaySeconds: Type.Number({ minimum: 0, maximum: 300, default: 2 }),
+    }),
+    install: Section({
+      dir: Type.String({ minLength: 1, default: '/opt/veche', description: 'releases/<version> and the current symlink.' }),
+      serviceCommand: Type.String({
+        minLength: 1,
+        default: 'systemctl {action} veche.service',
+        description: 'How `veche update` restarts the server; {action} is restart.',
+      }),
+      healthTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 90 }),
+      keepReleases: Type.Integer({ minimum: 2, maximum: 100, default: 3 }),
     }),
     log: Section({
       level: Type.Union(

@@ -92,6 +92,24 @@ export const UpdatePackageClaims = Type.Object({
 })
 export type UpdatePackageClaims = Static<typeof UpdatePackageClaims>
 
+/** A release manifest: what a distribution kit holds, signed with a release key. */
+export const ReleaseClaims = Type.Object({
+  iss: Type.Literal(VENDOR_ISSUER),
+  aud: Type.Literal(APPLIANCE_AUDIENCE),
+  iat: UnixSeconds,
+  product: Type.Literal(PRODUCT),
+  /** Semantic version, e.g. 1.4.2. */
+  version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' }),
+  releaseDate: UnixSeconds,
+  /** The oldest installed version this kit may upgrade. */
+  minUpgradeFrom: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' }),
+  /** The database schema version (highest migration) of this release. */
+  schemaVersion: Type.Integer({ minimum: 0 }),
+  /** Every file of the kit, relative to its top folder: [size in bytes, sha256 hex]. */
+  files: Type.Record(Type.String({ minLength: 1, maxLength: 1024 }), Type.Tuple([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9a-f]{64}$' })])),
+})
+export type ReleaseClaims = Static<typeof ReleaseClaims>
+
 /** What the appliance sends to the activation service (online body, or the offline request file). */
 export const ActivationRequest = Type.Object(
   {

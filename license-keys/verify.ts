@@ -10,6 +10,7 @@ import {
   EDITION,
   LicenseClaims,
   PRODUCT,
+  ReleaseClaims,
   purposeOf,
   TokenTypes,
   UpdatePackageClaims,
@@ -22,7 +23,8 @@ const schemas = {
   license: LicenseClaims,
   activation: ActivationClaims,
   updatePackage: UpdatePackageClaims,
-} satisfies Partial<Record<TokenKind, TSchema>>
+  release: ReleaseClaims,
+} satisfies Record<TokenKind, TSchema>
 type VerifiableKind = keyof typeof schemas
 export type ClaimsOf<K extends VerifiableKind> = Static<(typeof schemas)[K]>
 
@@ -30,6 +32,7 @@ const checks = {
   license: TypeCompiler.Compile(LicenseClaims),
   activation: TypeCompiler.Compile(ActivationClaims),
   updatePackage: TypeCompiler.Compile(UpdatePackageClaims),
+  release: TypeCompiler.Compile(ReleaseClaims),
 }
 
 const NAMES: Record<TokenKind, string> = {

@@ -3,6 +3,8 @@ import { resolve, join } from 'node:path'
 import type { Config } from '../config/schema.ts'
 import { buildApp } from './app.ts'
 import { createLogger } from './logger.ts'
+import { failpoint } from './failpoint.ts'
+import { VERSION } from './version.ts'
 import { detectAnnouncedAddress, hostNames, localAddresses } from './network.ts'
 import { ensureLocalTls, loadAdminTls, type TlsMaterial } from './tls/local-ca.ts'
 
@@ -27,6 +29,7 @@ export async function serve(config: Config): Promise<void> {
   const tls = tlsFor(config, dataDir)
   if (tls.created?.length) log.info({ created: tls.created, file: tls.certFile }, 'generated local TLS certificate')
   const app = await buildApp({ config, dataDir, logger: log, https: { key: tls.key, cert: tls.cert }, caCert: tls.caCert })
+  failpoint(`serve:before-listen:${VERSION}`)
   await app.listen({ host: config.server.host, port: config.server.port })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.server.port

@@ -12,6 +12,7 @@ import {
   LicenseClaims,
   PRODUCT,
   purposeOf,
+  ReleaseClaims,
   TokenTypes,
   UpdatePackageClaims,
   VENDOR_ISSUER,
@@ -62,6 +63,7 @@ const compiled = {
   license: TypeCompiler.Compile(LicenseClaims),
   updatePackage: TypeCompiler.Compile(UpdatePackageClaims),
   activation: TypeCompiler.Compile(ActivationClaims),
+  release: TypeCompiler.Compile(ReleaseClaims),
 }
 
 const badSpec = (message: string) => new VendorError('bad_spec', message)
@@ -202,4 +204,16 @@ export async function issueActivationCertificate(
     nonce: spec.nonce,
   }
   return { token: await sign('activation', claims, key), claims }
+}
+
+/** What a release manifest states; iss/aud/iat/product are set by signReleaseManifest. */
+export type ManifestSpec = Omit<ReleaseClaims, 'iss' | 'aud' | 'iat' | 'product'>
+
+/**
+ * signReleaseManifest returns the signed manifest of a distribution kit. Throws VendorError
+ * key_purpose for a key that is not a release key (a license key must never sign a release).
+ */
+export async function signReleaseManifest(spec: ManifestSpec, key: SigningKey, options: IssueOptions = {}): Promise<Issued<ReleaseClaims>> {
+  const claims: ReleaseClaims = { iss: VENDOR_ISSUER, aud: APPLIANCE_AUDIENCE, iat: options.now ?? nowSeconds(), product: PRODUCT, ...spec }
+  return { token: await sign('release', claims, key), claims }
 }

@@ -1,11 +1,10 @@
 // Builds the LicenseManager the same way for the server and the CLI.
-import { existsSync } from 'node:fs'
 import type { Config } from '../../config/schema.ts'
 import { readFingerprint } from '../../license-keys/fingerprint.ts'
 import { loadKeyring, type Keyring } from '../../license-keys/keyring.ts'
 import type { Db } from '../db/database.ts'
 import { createLicenseRepository } from '../db/license-repository.ts'
-import { RELEASE_MARKER, VERSION } from '../version.ts'
+import { releaseInfo, VERSION } from '../version.ts'
 import { LicenseManager } from './manager.ts'
 
 export interface LicenseOverrides {
@@ -15,8 +14,8 @@ export interface LicenseOverrides {
   clock?: () => number
 }
 
-/** The vendor's test keys are trusted only in a development checkout, never in a release kit. */
-export const defaultKeyring = (): Keyring => loadKeyring({ allowTestKeys: !existsSync(RELEASE_MARKER) })
+/** The vendor's test keys are trusted only in a development checkout (or a kit built for tests). */
+export const defaultKeyring = (): Keyring => loadKeyring({ allowTestKeys: releaseInfo()?.allowTestKeys ?? true })
 
 export function createLicenseManager(db: Db, config: Config['license'], overrides: LicenseOverrides = {}): LicenseManager {
   const root = overrides.fingerprintRoot

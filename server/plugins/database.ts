@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin'
 import { join } from 'node:path'
 import { openDatabase, type Db } from '../db/database.ts'
+import { applyPendingRestore } from '../db/restore.ts'
 import { createRoomsRepository, type RoomsRepository } from '../db/rooms-repository.ts'
 import { createSessionsRepository, type SessionsRepository } from '../db/sessions-repository.ts'
 import { createUsersRepository, type UsersRepository } from '../db/users-repository.ts'
@@ -21,6 +22,8 @@ export interface DatabasePluginOptions {
 
 export default fp<DatabasePluginOptions>(
   async (app, { dataDir }) => {
+    const restored = applyPendingRestore(dataDir)
+    if (restored) app.log.warn({ from: restored.database, reason: restored.reason }, 'database restored from backup')
     const db = openDatabase(join(dataDir, 'veche.db'))
     app.decorate('db', db)
     app.decorate('usersRepository', createUsersRepository(db))

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { VERSION } from '../version.ts'
 
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  // The version lets `veche update` tell the new release answering from the old one.
+  app.get('/healthz', async () => ({ status: 'ok', version: VERSION }))
 }
