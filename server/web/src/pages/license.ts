@@ -41,7 +41,12 @@ function details(license: LicenseInfo): HTMLElement {
     const term = license.term === 'perpetual' ? t('license.perpetual') : t('license.subscriptionUntil', { date: formatDate((license.termEnd ?? 0) * 1000) })
     items.push(...row(t('license.term'), term))
   }
-  if (license.updatesUntil) items.push(...row(t('license.updatesUntil'), formatDate(license.updatesUntil * 1000)))
+  if (license.version) items.push(...row(t('license.version'), license.version, 'license-version'))
+  if (license.updatesUntil) {
+    const date = formatDate(license.updatesUntil * 1000)
+    const covered = license.updatesUntil * 1000 > Date.now()
+    items.push(...row(t('license.updatesUntil'), covered ? t('license.updatesCovered', { date }) : t('license.updatesEnded', { date }), 'license-updates'))
+  }
   if (license.limits) {
     const usage = license.usage
     items.push(
