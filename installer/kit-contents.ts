@@ -11,6 +11,7 @@ export const KIT_PATHS = [
   'server',
   'installer',
   'systemd',
+  'Dockerfile',
   'package.json',
   'package-lock.json',
   'README.md',

@@ -112,7 +112,8 @@ export function matchFingerprint(certified: Record<string, string>, current: Fin
   const changed: Component[] = []
   for (const name of COMPONENTS) {
     const was = certified[name]
-    if (was === undefined) continue
+    // Unreadable now (e.g. product_uuid is root-only and the server runs unprivileged): unknown, not changed.
+    if (was === undefined || current[name] === undefined) continue
     if (current[name] === was) matched.push(name)
     else changed.push(name)
   }

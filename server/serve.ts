@@ -1,24 +1,20 @@
 // Starts the appliance: TLS material, the app, the listener; stops it cleanly on SIGTERM/SIGINT.
-import { resolve, join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { resolve } from 'node:path'
 import type { Config } from '../config/schema.ts'
 import { buildApp } from './app.ts'
 import { createLogger } from './logger.ts'
 import { failpoint } from './failpoint.ts'
 import { VERSION } from './version.ts'
-import { detectAnnouncedAddress, hostNames, localAddresses } from './network.ts'
-import { ensureLocalTls, loadAdminTls, type TlsMaterial } from './tls/local-ca.ts'
-
-function tlsFor(config: Config, dataDir: string): TlsMaterial & { created?: string[] } {
-  if (config.tls.certFile || config.tls.keyFile) {
-    if (!config.tls.certFile || !config.tls.keyFile) throw new Error('set both tls.certFile and tls.keyFile, or neither')
-    return loadAdminTls(config.tls.certFile, config.tls.keyFile)
-  }
-  const announced = config.media.announcedAddress || detectAnnouncedAddress()
-  const names = [...hostNames(config.tls.hostnames), ...new Set([announced, ...localAddresses()])]
-  return ensureLocalTls(join(dataDir, 'tls'), names)
-}
+import { tlsFor } from './tls/for-config.ts'
 
 const STOP_DEADLINE_MS = 10_000
+
+/** notifySystemd tells systemd (Type=notify, NotifyAccess=all) about readiness; a no-op elsewhere. */
+function notifySystemd(flag: '--ready' | '--stopping'): void {
+  if (!process.env.NOTIFY_SOCKET) return
+  spawn('systemd-notify', [flag, `--pid=${process.pid}`], { stdio: 'ignore' }).on('error', () => undefined)
+}
 
 /** serve runs the server until a stop signal; resolves once it has shut down (exitCode 1 if not cleanly). */
 export async function serve(config: Config): Promise<void> {
@@ -35,11 +31,13 @@ export async function serve(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.server.port
   const shown = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host
   log.info({ url: `https://${shown}:${port}/`, dataDir }, 'veche is serving')
+  notifySystemd('--ready')
   if (process.stdout.isTTY || config.log.pretty) process.stderr.write(`\nVeche is running: https://${shown}:${port}/\n\n`)
 
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
       log.info({ signal }, 'stopping')
+      notifySystemd('--stopping')
       // A stop must finish within the service manager's timeout even if something hangs.
       const deadline = setTimeout(() => {
         log.error({ afterMs: STOP_DEADLINE_MS }, 'shutdown took too long; exiting anyway')

@@ -2,12 +2,12 @@
 import { request } from 'node:https'
 import type { Config } from '../../config/schema.ts'
 
-function healthUrl(config: Config): string {
+export function healthUrl(config: Config): string {
   const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host
   return `https://${host}:${config.server.port}/healthz`
 }
 
-function probe(url: string): Promise<{ status: string; version: string } | undefined> {
+export function probe(url: string): Promise<{ status: string; version: string } | undefined> {
   return new Promise((resolve) => {
     // Loopback to our own server, whose certificate may come from its local CA.
     const req = request(url, { rejectUnauthorized: false, timeout: 3000 }, (res) => {

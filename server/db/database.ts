@@ -1,6 +1,6 @@
 // Opens Veche's SQLite database with the pragmas the appliance relies on, and migrates it.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { migrate } from './migrations.ts'
 
@@ -22,5 +22,24 @@ export function openDatabase(file: string): Db {
   // Deleting a user must take their sessions and rooms with them.
   db.pragma('foreign_keys = ON')
   migrate(db)
+  keepOwner(db, file)
   return db
+}
+
+/**
+ * keepOwner: when root (a sysadmin's CLI command) opens the database of a service that runs as its own
+ * user, the files SQLite creates (-wal, -shm) would belong to root and lock the service out. After
+ * close, give every database file to the owner of the data folder.
+ */
+function keepOwner(db: Db, file: string): void {
+  if (process.getuid?.() !== 0) return
+  const { uid, gid } = statSync(dirname(file))
+  if (uid === 0) return
+  const close = db.close.bind(db)
+  db.close = () => {
+    const result = close()
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chownSync(f, uid, gid)
+    return result
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chownSync(f, uid, gid)
 }
