@@ -5,10 +5,15 @@ import { LicenseError } from '../license-keys/errors.ts'
 import { MigrationError } from '../server/db/migrations.ts'
 import { registerActivate } from './commands/activate.ts'
 import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
+import { registerBackup } from './commands/backup.ts'
 import { registerLicense } from './commands/license.ts'
 import { registerConfigCheck } from './commands/config-check.ts'
 import { registerDbMigrate } from './commands/db-migrate.ts'
+import { registerDoctor } from './commands/doctor.ts'
+import { registerHealth } from './commands/health.ts'
+import { registerRestore } from './commands/restore.ts'
 import { registerServe } from './commands/serve.ts'
+import { registerTlsEnsure } from './commands/tls-ensure.ts'
 import { registerUpdate } from './commands/update.ts'
 import { CliError } from './errors.ts'
 
@@ -19,6 +24,11 @@ registerActivate(program)
 registerLicense(program)
 registerUpdate(program)
 registerDbMigrate(program)
+registerBackup(program)
+registerRestore(program)
+registerTlsEnsure(program)
+registerHealth(program)
+registerDoctor(program)
 registerAdminCreateOwner(program.command('admin').description('workspace administration'))
 
 try {

@@ -107,10 +107,16 @@ export const ConfigSchema = Type.Object(
       serviceCommand: Type.String({
         minLength: 1,
         default: 'systemctl {action} veche.service',
-        description: 'How `veche update` restarts the server; {action} is restart.',
+        description: 'How `veche update` and `veche restore` control the server; {action} is restart, stop or start.',
       }),
       healthTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 90 }),
       keepReleases: Type.Integer({ minimum: 2, maximum: 100, default: 3 }),
+    }),
+    metrics: Section({
+      token: Type.String({
+        default: '',
+        description: 'Bearer token a Prometheus scraper sends to GET /metrics; empty: /metrics answers only this machine (loopback).',
+      }),
     }),
     log: Section({
       level: Type.Union(

@@ -129,9 +129,12 @@ fi
 # The systemd unit, with the paths of this installation.
 if [ "$docker" -eq 0 ]; then
   mkdir -p "$(dirname "$unit")"
-  sed -e "s|/opt/veche|$opt|g" -e "s|/etc/veche|$etc|g" -e "s|/var/lib/veche|$data|g" "$release/systemd/veche.service" > "$unit.new"
-  if [ "$user" -eq 0 ]; then sed -i -e '/^User=/d' -e '/^Group=/d' "$unit.new"; fi
-  if cmp -s "$unit.new" "$unit" 2>/dev/null; then rm -f "$unit.new"; else mv "$unit.new" "$unit"; say "installed $unit"; fi
+  # Built aside and moved in only when different, so a second run leaves the folder untouched.
+  candidate="$(mktemp)"
+  sed -e "s|/opt/veche|$opt|g" -e "s|/etc/veche|$etc|g" -e "s|/var/lib/veche|$data|g" "$release/systemd/veche.service" > "$candidate"
+  if [ "$user" -eq 0 ]; then sed -i -e '/^User=/d' -e '/^Group=/d' "$candidate"; fi
+  if cmp -s "$candidate" "$unit" 2>/dev/null; then rm -f "$candidate"
+  else chmod 0644 "$candidate"; mv "$candidate" "$unit"; say "installed $unit"; fi
 fi
 
 # TLS: the local CA and server certificate, unless the admin configured their own. A container

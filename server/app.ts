@@ -11,9 +11,13 @@ import licensePlugin from './plugins/license.ts'
 import type { LicenseOverrides } from './license/create.ts'
 import licenseRoutes from './routes/license.ts'
 import sfuPlugin from './plugins/sfu.ts'
+import recordingPlugin from './plugins/recording.ts'
+import recordingsRoutes from './routes/recordings.ts'
 import authRoutes from './routes/auth.ts'
 import caRoutes from './routes/ca.ts'
 import healthRoutes from './routes/health.ts'
+import metricsPlugin from './metrics/plugin.ts'
+import opsRoutes from './routes/ops.ts'
 import roomsRoutes from './routes/rooms.ts'
 import setupRoutes from './routes/setup.ts'
 import signalingRoutes from './routes/signaling.ts'
@@ -60,9 +64,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
   await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
   await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
+  await app.register(metricsPlugin)
+  await app.register(recordingPlugin, { dataDir: options.dataDir, recording: config.recording, streaming: config.streaming })
   await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
 
   await app.register(healthRoutes)
+  await app.register(opsRoutes, { metricsToken: config.metrics.token })
   await app.register(caRoutes, { caCert: options.caCert })
   await app.register(setupRoutes)
   await app.register(authRoutes)
@@ -70,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(licenseRoutes)
   await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })
   await app.register(signalingRoutes)
+  await app.register(recordingsRoutes)
   await app.register(webRoutes, { root: WEB_ROOT })
   return app
 }

@@ -33,7 +33,16 @@ export default fp<SfuPluginOptions>(
       log,
     )
     log.info({ workers: pool.size, announcedAddress, port: media.port }, 'media ready')
-    const registry = new RoomRegistry(pool, { chatHistory: rooms.chatHistory, maxIncomingBitrate: media.maxIncomingBitrate }, log)
+    const registry = new RoomRegistry(
+      pool,
+      {
+        chatHistory: rooms.chatHistory,
+        maxIncomingBitrate: media.maxIncomingBitrate,
+        peersPerWorker: media.peersPerWorker,
+        plainTransports: media.plainTransports ? { listenIp: media.listenIp, announcedIp: announcedAddress } : undefined,
+      },
+      log,
+    )
     app.decorate('workerPool', pool)
     app.decorate('roomRegistry', registry)
     app.addHook('preClose', async () => registry.closeAll('shutdown'))

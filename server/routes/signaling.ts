@@ -15,6 +15,8 @@ export default async function signalingRoutes(app: FastifyInstance): Promise<voi
         user: user ? { id: user.id, displayName: user.displayName } : undefined,
         registry: app.roomRegistry,
         lookupRoom: (id) => app.roomsRepository.get(id),
+        capture: app.hasDecorator('capture') ? app.capture : undefined,
+        joinCounter: app.opsCounters,
         admission: {
           refuseNewRoom: (live) => refuseNewRoom(app.license.state, live),
           refuseParticipant: (n) => refuseParticipant(app.license.state, n),

@@ -23,7 +23,8 @@ export class Peer {
   readonly userId: string | undefined
   readonly notify: Notify
   readonly joinedAt = Date.now()
-  readonly transports = new Map<string, types.WebRtcTransport>()
+  /** WebRTC transports, or plain RTP ones (appData.plain) when the server allows them. */
+  readonly transports = new Map<string, types.Transport>()
   readonly producers = new Map<string, types.Producer>()
   readonly consumers = new Map<string, types.Consumer>()
   /** Set by `ready`: until then nothing is sent to this peer. */
@@ -41,7 +42,7 @@ export class Peer {
     return { id: this.id, displayName: this.displayName, kind: this.kind }
   }
 
-  get recvTransport(): types.WebRtcTransport | undefined {
+  get recvTransport(): types.Transport | undefined {
     return this.recvTransportId === undefined ? undefined : this.transports.get(this.recvTransportId)
   }
 

@@ -7,6 +7,8 @@ import type { MediaWorker, WorkerPool } from './worker-pool.ts'
 export interface RoomRegistryOptions {
   chatHistory: number
   maxIncomingBitrate: number
+  plainTransports?: { listenIp: string; announcedIp: string } | undefined
+  peersPerWorker?: number
 }
 
 export class RoomRegistry {
@@ -56,7 +58,8 @@ export class RoomRegistry {
     if (live && !live.closed) return live
     const pending = this.#creating.get(id)
     if (pending) return pending
-    const creation = Room.create({ id, title, ...this.#options }, this.#pool.next(), this.#log)
+    const spareWorker = (busy: number[]): MediaWorker | undefined => this.#spareWorker(busy)
+    const creation = Room.create({ id, title, ...this.#options, spareWorker }, this.#pool.next(), this.#log)
       .then((room) => {
         this.#rooms.set(id, room)
         room.once('close', () => {
@@ -69,6 +72,15 @@ export class RoomRegistry {
     return creation
   }
 
+  /** #spareWorker: the next live worker, round-robin, that hosts none of a room's routers (`busy`). */
+  #spareWorker(busy: number[]): MediaWorker | undefined {
+    for (let i = 0; i < this.#pool.live().length; i++) {
+      const w = this.#pool.next()
+      if (!busy.includes(w.index)) return w
+    }
+    return undefined
+  }
+
   /** close ends room `id` for everyone in it, e.g. when it is deleted. */
   close(id: string, reason: 'deleted' | 'shutdown'): void {
     this.#rooms.get(id)?.close(reason)
@@ -76,6 +88,11 @@ export class RoomRegistry {
 
   closeAll(reason: 'deleted' | 'shutdown'): void {
     for (const room of [...this.#rooms.values()]) room.close(reason)
+  }
+
+  /** rooms lists the live rooms, for read-only observers (metrics); never change them through it. */
+  rooms(): IterableIterator<Room> {
+    return this.#rooms.values()
   }
 
   participants(id: string): number {

@@ -5,8 +5,8 @@ import type { types } from 'mediasoup'
 import type { ChatMessage, MediaSource, NotificationName, Notifications } from '../signaling/protocol.ts'
 import { SfuError } from './errors.ts'
 import type { SfuLogger } from './logger.ts'
-import { mediaCodecs } from './media-codecs.ts'
 import type { Peer, PeerId } from './peer.ts'
+import { RoomMedia } from './room-media.ts'
 import type { MediaWorker } from './worker-pool.ts'
 
 export interface RoomOptions {
@@ -14,23 +14,23 @@ export interface RoomOptions {
   title: string
   chatHistory: number
   maxIncomingBitrate: number
+  /** Plain RTP transports (load generators, SIP gateways): off unless media.plainTransports is set. */
+  plainTransports?: { listenIp: string; announcedIp: string } | undefined
+  /** Peers one worker carries before the room spreads onto another worker; 0 or absent: never. */
+  peersPerWorker?: number
+  /** A live worker hosting none of `busy` (worker indexes); absent: the room stays on one worker. */
+  spareWorker?: (busy: number[]) => MediaWorker | undefined
 }
 
 export interface RoomEvents {
   close: []
+  // For observers inside the server (the recorder): what peers send, who speaks, chat.
+  producer: [Peer, types.Producer]
+  activeSpeaker: [string | null]
+  chat: [ChatMessage]
 }
 
-interface Media {
-  worker: MediaWorker
-  router: types.Router
-  speaker: types.ActiveSpeakerObserver
-}
-
-async function createMedia(worker: MediaWorker): Promise<Media> {
-  const router = await worker.worker.createRouter({ mediaCodecs })
-  const speaker = await router.createActiveSpeakerObserver({ interval: 300 })
-  return { worker, router, speaker }
-}
+type Media = RoomMedia
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly id: string
@@ -55,9 +55,34 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Room.create makes the room's router on `worker`. */
   static async create(options: RoomOptions, worker: MediaWorker, log: SfuLogger): Promise<Room> {
     const room = new Room(options, log)
-    room.#attach(await createMedia(worker))
+    room.#attach(await room.#createMedia(worker))
     log.info({ room: room.id, worker: worker.index }, 'room opened')
     return room
+  }
+
+  #createMedia(worker: MediaWorker): Promise<Media> {
+    return RoomMedia.create(
+      worker,
+      {
+        room: this.id,
+        peersPerWorker: this.#options.peersPerWorker ?? 0,
+        spareWorker: this.#options.spareWorker ?? (() => undefined),
+        onSlotLost: (peers) => this.#onSlotLost(peers),
+      },
+      this.#log,
+    )
+  }
+
+  /** #onSlotLost: a spill-over worker died; its peers set their media up again elsewhere. */
+  #onSlotLost(peerIds: PeerId[]): void {
+    const media = this.#media
+    if (!media) return
+    for (const id of peerIds) {
+      const peer = this.peers.get(id)
+      if (!peer) continue
+      peer.closeMedia()
+      peer.notify('mediaReset', { routerRtpCapabilities: media.primary.router.rtpCapabilities, reason: 'media worker died' })
+    }
   }
 
   #attach(media: Media): void {
@@ -65,6 +90,7 @@ export class Room extends EventEmitter<RoomEvents> {
     media.speaker.on('dominantspeaker', ({ producer }) => {
       this.#activeSpeakerId = (producer.appData as { peerId: string }).peerId
       this.broadcast('activeSpeaker', { peerId: this.#activeSpeakerId })
+      this.emit('activeSpeaker', this.#activeSpeakerId)
     })
   }
 
@@ -72,8 +98,9 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#closed
   }
 
+  /** workerIndex is the primary router's worker (the room is rebuilt if that one dies). */
   get workerIndex(): number | undefined {
-    return this.#media?.worker.index
+    return this.#media?.primary.worker.index
   }
 
   get activeSpeakerId(): string | null {
@@ -85,8 +112,20 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#media
   }
 
+  /** tapRouter is where a recorder consumes the room (the primary router); undefined while media restarts. */
+  get tapRouter(): types.Router | undefined {
+    return this.#media?.primary.router
+  }
+
+  /** bringToTap makes `peer`'s `producer` consumable on tapRouter (piped over from a spill-over router). */
+  async bringToTap(peer: Peer, producer: types.Producer): Promise<void> {
+    const media = this.#requireMedia()
+    const from = media.slotOf(peer.id)
+    if (from) await media.ensureOn(producer, from, media.primary)
+  }
+
   get routerRtpCapabilities(): types.RtpCapabilities {
-    return this.#requireMedia().router.rtpCapabilities
+    return this.#requireMedia().primary.router.rtpCapabilities
   }
 
   broadcast<N extends NotificationName>(name: N, data: Notifications[N], except?: PeerId): void {
@@ -106,12 +145,13 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!peer) return
     this.peers.delete(peerId)
     peer.closeMedia()
+    this.#media?.release(peerId)
     this.broadcast('peerLeft', { peerId })
     if (this.peers.size === 0) this.close()
   }
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
-    const { router, worker } = this.#requireMedia()
+    const { router, worker } = await this.#requireMedia().homeOf(peer.id)
     const transport = await router.createWebRtcTransport({
       webRtcServer: worker.webRtcServer,
       enableUdp: true,
@@ -121,16 +161,50 @@ export class Room extends EventEmitter<RoomEvents> {
       appData: { peerId: peer.id, direction },
     })
     if (direction === 'send') await transport.setMaxIncomingBitrate(this.#options.maxIncomingBitrate)
-    peer.transports.set(transport.id, transport)
-    if (direction === 'recv') peer.recvTransportId = transport.id
-    transport.observer.on('close', () => peer.transports.delete(transport.id))
+    this.#keep(peer, transport, direction)
     return transport
   }
 
+  /**
+   * createPlainTransport opens a plain RTP transport (RTCP muxed) for a load generator or gateway.
+   * Throws plain_transports_disabled unless the server allows them. `comedia`: learn the remote
+   * address from the first packet instead of connectPlainTransport.
+   */
+  async createPlainTransport(peer: Peer, direction: 'send' | 'recv', srtp: boolean, comedia: boolean): Promise<types.PlainTransport> {
+    const plain = this.#options.plainTransports
+    if (!plain) {
+      throw new SfuError('plain_transports_disabled', 'plain RTP transports are off on this server: set media.plainTransports=true (trusted networks only)')
+    }
+    const { router } = await this.#requireMedia().homeOf(peer.id)
+    const transport = await router.createPlainTransport({
+      listenIp: { ip: plain.listenIp, announcedIp: plain.announcedIp },
+      rtcpMux: true,
+      comedia,
+      enableSrtp: srtp,
+      appData: { peerId: peer.id, direction, plain: true },
+    })
+    this.#keep(peer, transport, direction)
+    return transport
+  }
+
+  #keep(peer: Peer, transport: types.Transport, direction: 'send' | 'recv'): void {
+    peer.transports.set(transport.id, transport)
+    if (direction === 'recv') peer.recvTransportId = transport.id
+    transport.observer.on('close', () => peer.transports.delete(transport.id))
+  }
+
+  /** transportOf returns the peer's WebRTC transport `transportId`; throws not_found for any other. */
   transportOf(peer: Peer, transportId: string): types.WebRtcTransport {
     const t = peer.transports.get(transportId)
-    if (!t) throw new SfuError('not_found', `no transport ${transportId}`)
-    return t
+    if (!t || (t.appData as { plain?: boolean }).plain) throw new SfuError('not_found', `no transport ${transportId}`)
+    return t as types.WebRtcTransport
+  }
+
+  /** plainTransportOf returns the peer's plain transport `transportId`; throws not_found for any other. */
+  plainTransportOf(peer: Peer, transportId: string): types.PlainTransport {
+    const t = peer.transports.get(transportId)
+    if (!t || !(t.appData as { plain?: boolean }).plain) throw new SfuError('not_found', `no plain transport ${transportId}`)
+    return t as types.PlainTransport
   }
 
   /** ready records what the peer can receive and starts consuming everyone else's producers. */
@@ -150,7 +224,8 @@ export class Room extends EventEmitter<RoomEvents> {
     rtpParameters: types.RtpParameters,
     source: MediaSource,
   ): Promise<types.Producer> {
-    const transport = this.transportOf(peer, transportId)
+    const transport = peer.transports.get(transportId)
+    if (!transport) throw new SfuError('not_found', `no transport ${transportId}`)
     if ((transport.appData as { direction: string }).direction !== 'send') {
       throw new SfuError('bad_request', 'produce needs a send transport')
     }
@@ -161,12 +236,14 @@ export class Room extends EventEmitter<RoomEvents> {
     const producer = await transport.produce({ kind, rtpParameters, appData: { peerId: peer.id, source } })
     peer.producers.set(producer.id, producer)
     producer.observer.on('close', () => peer.producers.delete(producer.id))
-    if (kind === 'audio') {
-      await this.#media?.speaker.addProducer({ producerId: producer.id }).catch(() => undefined)
+    const home = this.#media?.slotOf(peer.id)
+    if (kind === 'audio' && home) {
+      await this.#media?.addSpeaker(producer, home).catch(() => undefined)
     }
     for (const other of this.peers.values()) {
       if (other !== peer) await this.#consume(other, peer, producer)
     }
+    this.emit('producer', peer, producer)
     return producer
   }
 
@@ -187,13 +264,17 @@ export class Room extends EventEmitter<RoomEvents> {
     const transport = consumer.recvTransport
     const caps = consumer.rtpCapabilities
     const media = this.#media
-    if (!transport || !caps || !media || producer.closed) return
-    if (!media.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
-      this.#log.warn({ room: this.id, peer: consumer.id, producer: producer.id }, 'peer cannot consume producer')
-      return
-    }
+    const from = media?.slotOf(owner.id)
+    const to = media?.slotOf(consumer.id)
+    if (!transport || !caps || !media || !from || !to || producer.closed) return
     let c: types.Consumer
     try {
+      // Peers homed on different workers: the producer is piped over once, then fanned out there.
+      await media.ensureOn(producer, from, to)
+      if (!to.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) {
+        this.#log.warn({ room: this.id, peer: consumer.id, producer: producer.id }, 'peer cannot consume producer')
+        return
+      }
       c = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true })
     } catch (err) {
       // The producer or transport closed while we awaited: nothing to send.
@@ -232,11 +313,14 @@ export class Room extends EventEmitter<RoomEvents> {
     this.chat.push(message)
     if (this.chat.length > this.#options.chatHistory) this.chat.splice(0, this.chat.length - this.#options.chatHistory)
     this.broadcast('chatMessage', message)
+    this.emit('chat', message)
     return message
   }
 
   /** detachMedia forgets the router of a dead worker; every peer's media is gone with it. */
   detachMedia(): void {
+    // Spill-over routers on live workers go too: the room is rebuilt from its primary.
+    this.#media?.close()
     this.#media = undefined
     for (const peer of this.peers.values()) peer.closeMedia()
   }
@@ -247,15 +331,15 @@ export class Room extends EventEmitter<RoomEvents> {
    */
   async resetMedia(worker: MediaWorker, reason: string): Promise<void> {
     this.detachMedia()
-    const media = await createMedia(worker)
+    const media = await this.#createMedia(worker)
     if (this.#closed) {
-      media.router.close()
+      media.close()
       return
     }
     this.#attach(media)
     this.#activeSpeakerId = null
     this.#log.warn({ room: this.id, worker: worker.index, peers: this.peers.size }, 'room media reset')
-    this.broadcast('mediaReset', { routerRtpCapabilities: media.router.rtpCapabilities, reason })
+    this.broadcast('mediaReset', { routerRtpCapabilities: media.primary.router.rtpCapabilities, reason })
   }
 
   /** close ends the meeting: peers are told why, media is freed, the registry forgets the room. */
@@ -265,7 +349,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (reason) this.broadcast('roomClosed', { reason })
     for (const peer of this.peers.values()) peer.closeMedia()
     this.peers.clear()
-    this.#media?.router.close()
+    this.#media?.close()
     this.#media = undefined
     this.#log.info({ room: this.id }, 'room closed')
     this.emit('close')

@@ -37,6 +37,13 @@ export type SignalingErrorCode =
   | 'license_required'
   | 'not_found'
   | 'media_error'
+  | 'plain_transports_disabled'
+  // Recording and streaming refusals: not a host, not licensed, all recorders busy, disk low, already on.
+  | 'forbidden'
+  | 'feature_unlicensed'
+  | 'busy'
+  | 'disk_low'
+  | 'conflict'
   | 'internal'
 
 const Id = Type.String({ minLength: 1, maxLength: 64 })
@@ -60,6 +67,25 @@ export const methods = {
     { additionalProperties: false },
   ),
   restartIce: Type.Object({ transportId: Id }, { additionalProperties: false }),
+  // Plain RTP (no ICE/DTLS), for load generators and gateways; refused unless media.plainTransports.
+  createPlainTransport: Type.Object(
+    {
+      direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]),
+      srtp: Type.Optional(Type.Boolean()),
+      comedia: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  connectPlainTransport: Type.Object(
+    {
+      transportId: Id,
+      ip: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+      rtcpPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+      srtpParameters: Type.Optional(MediasoupObject),
+    },
+    { additionalProperties: false },
+  ),
   ready: Type.Object({ rtpCapabilities: MediasoupObject }, { additionalProperties: false }),
   produce: Type.Object(
     {
@@ -80,6 +106,18 @@ export const methods = {
   ),
   chat: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
   leave: Type.Object({}, { additionalProperties: false }),
+  captureState: Type.Object({}, { additionalProperties: false }),
+  startRecording: Type.Object({}, { additionalProperties: false }),
+  stopRecording: Type.Object({}, { additionalProperties: false }),
+  // Without url the admin's preset (streaming.url) is used; the key is appended as the last path segment.
+  startStreaming: Type.Object(
+    {
+      url: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, pattern: '^rtmps?://' })),
+      key: Type.Optional(Type.String({ maxLength: 512 })),
+    },
+    { additionalProperties: false },
+  ),
+  stopStreaming: Type.Object({}, { additionalProperties: false }),
 } satisfies Record<string, TSchema>
 
 export type MethodName = keyof typeof methods
@@ -116,6 +154,8 @@ export interface MethodResults {
   createTransport: { id: string; iceParameters: unknown; iceCandidates: unknown[]; dtlsParameters: unknown }
   connectTransport: Record<string, never>
   restartIce: { iceParameters: unknown }
+  createPlainTransport: { id: string; ip: string; port: number; srtpParameters?: unknown }
+  connectPlainTransport: Record<string, never>
   ready: Record<string, never>
   produce: { producerId: string }
   closeProducer: Record<string, never>
@@ -125,6 +165,11 @@ export interface MethodResults {
   setConsumerLayers: Record<string, never>
   chat: ChatMessage
   leave: Record<string, never>
+  captureState: { recording: RecordingState; streaming: StreamingState }
+  startRecording: RecordingState
+  stopRecording: RecordingState
+  startStreaming: StreamingState
+  stopStreaming: StreamingState
 }
 
 /** Server -> client notifications: `{ notification, data }`. */
@@ -154,5 +199,40 @@ export interface Notifications {
   mediaReset: { routerRtpCapabilities: unknown; reason: string }
   /** The room was deleted or the server is shutting down; the connection closes after this. */
   roomClosed: { reason: 'deleted' | 'shutdown' }
+  /** The meeting's recording state on every change (each peer its own `allowed`); captureState asks. */
+  recordingState: RecordingState
+  /** The meeting's live stream state on every change. */
+  streamingState: StreamingState
 }
 export type NotificationName = keyof Notifications
+
+/** Why a recording or stream ended by itself, or a stream's current trouble: a stable code and words. */
+export interface CaptureProblem {
+  code: string
+  message: string
+}
+
+export interface RecordingState {
+  /** This participant may start and stop recording (a host, and the license includes recording). */
+  allowed: boolean
+  active: boolean
+  /** Unix milliseconds; null when off. */
+  startedAt: number | null
+  startedBy: string | null
+  /** Why the last recording ended by itself (disk low, recorder failed, media lost); null otherwise. */
+  problem: CaptureProblem | null
+}
+
+export interface StreamingState {
+  /** This participant may start and stop streaming (a host, and the license includes streaming). */
+  allowed: boolean
+  /** The admin preset a streaming server: the host may start without entering one. */
+  preset: boolean
+  status: 'off' | 'connecting' | 'live' | 'reconnecting'
+  startedBy: string | null
+  /** Reconnect attempts so far, of maxAttempts. */
+  attempt: number
+  maxAttempts: number
+  /** The current trouble (reconnecting) or why the stream stopped by itself (off). */
+  problem: CaptureProblem | null
+}

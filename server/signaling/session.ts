@@ -1,5 +1,6 @@
 // The state of one signaling connection: who is on the other end, and which room and peer it is,
 // once joined. Handlers read and change it; the connection owns its lifetime.
+import type { CaptureService } from '../recording/capture-service.ts'
 import type { Notify, Peer } from '../sfu/peer.ts'
 import type { Room } from '../sfu/room.ts'
 import type { RoomRegistry } from '../sfu/room-registry.ts'
@@ -27,6 +28,12 @@ export interface Admission {
   refuseParticipant(participants: number): AdmissionRefusal | undefined
 }
 
+/** Told of every join's outcome (server/metrics counts them); must be cheap, it runs on the join path. */
+export interface JoinCounter {
+  joined(): void
+  joinFailed(code: SignalingErrorCode): void
+}
+
 export interface SignalingSession {
   readonly roomId: string
   /** The signed-in employee, or undefined for a guest. */
@@ -35,6 +42,10 @@ export interface SignalingSession {
   /** Looks the room up in the database: it may have been deleted since the link was shared. */
   readonly lookupRoom: (id: string) => RoomRecord | undefined
   readonly admission: Admission
+  /** Recording and streaming; absent where the app has none (then those methods are refused). */
+  readonly capture?: CaptureService | undefined
+  /** Counts join outcomes for /metrics; absent where nobody counts. */
+  readonly joinCounter?: JoinCounter | undefined
   readonly notify: Notify
   room: Room | undefined
   peer: Peer | undefined

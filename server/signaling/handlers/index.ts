@@ -1,9 +1,12 @@
 // Every signaling method and its handler; a method missing here is a compile error.
 import type { Handler } from '../handler.ts'
 import type { MethodName } from '../protocol.ts'
+import { captureState } from './capture-state.ts'
 import { chat } from './chat.ts'
 import { closeProducer } from './close-producer.ts'
+import { connectPlainTransport } from './connect-plain-transport.ts'
 import { connectTransport } from './connect-transport.ts'
+import { createPlainTransport } from './create-plain-transport.ts'
 import { createTransport } from './create-transport.ts'
 import { join } from './join.ts'
 import { leave } from './leave.ts'
@@ -14,12 +17,18 @@ import { restartIce } from './restart-ice.ts'
 import { resumeConsumer } from './resume-consumer.ts'
 import { resumeProducer } from './resume-producer.ts'
 import { setConsumerLayers } from './set-consumer-layers.ts'
+import { startRecording } from './start-recording.ts'
+import { startStreaming } from './start-streaming.ts'
+import { stopRecording } from './stop-recording.ts'
+import { stopStreaming } from './stop-streaming.ts'
 
 export const handlers: { [M in MethodName]: Handler<M> } = {
   join,
   createTransport,
   connectTransport,
   restartIce,
+  createPlainTransport,
+  connectPlainTransport,
   ready,
   produce,
   closeProducer,
@@ -29,4 +38,9 @@ export const handlers: { [M in MethodName]: Handler<M> } = {
   setConsumerLayers,
   chat,
   leave,
+  captureState,
+  startRecording,
+  stopRecording,
+  startStreaming,
+  stopStreaming,
 }

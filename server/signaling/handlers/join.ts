@@ -2,7 +2,7 @@ import { Peer } from '../../sfu/peer.ts'
 import type { Handler } from '../handler.ts'
 import { SignalingError, type AdmissionRefusal } from '../session.ts'
 
-export const join: Handler<'join'> = async (session, { displayName }) => {
+const admit: Handler<'join'> = async (session, { displayName }) => {
   if (session.peer) throw new SignalingError('already_joined', 'this connection has already joined')
   const record = session.lookupRoom(session.roomId)
   if (!record) throw new SignalingError('room_not_found', 'this meeting does not exist or was deleted')
@@ -36,5 +36,17 @@ export const join: Handler<'join'> = async (session, { displayName }) => {
     chat: [...room.chat],
     routerRtpCapabilities: room.routerRtpCapabilities,
     activeSpeakerId: room.activeSpeakerId,
+  }
+}
+
+/** join admits the connection into its room; the outcome is counted for /metrics. */
+export const join: Handler<'join'> = async (session, data) => {
+  try {
+    const result = await admit(session, data)
+    session.joinCounter?.joined()
+    return result
+  } catch (err) {
+    session.joinCounter?.joinFailed(err instanceof SignalingError ? err.code : 'internal')
+    throw err
   }
 }

@@ -24,6 +24,22 @@ export interface PublicRoom {
   title: string
 }
 
+/** GET /api/recordings: one recorded meeting. */
+export interface RecordingSummary {
+  id: string
+  roomTitle: string
+  startedBy: string
+  /** Unix milliseconds. */
+  startedAt: number
+  endedAt: number | null
+  durationMs: number | null
+  sizeBytes: number | null
+  status: 'recording' | 'ready' | 'partial' | 'failed'
+  error: { code: string; message: string } | null
+  fileUrl: string
+  chatUrl: string
+}
+
 export type LicenseStatus = 'unlicensed' | 'active' | 'suspended' | 'invalid'
 
 /** GET /api/license: members see status, problem and features; owners and admins see everything. */
@@ -123,6 +139,9 @@ export const api = {
   license: (signal?: AbortSignal) => request<LicenseInfo>('GET', '/api/license', undefined, signal),
   activateLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/activate', { key }),
   renewLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/renew', { key }),
+
+  listRecordings: (signal?: AbortSignal) => request<{ recordings: RecordingSummary[] }>('GET', '/api/recordings', undefined, signal),
+  deleteRecording: (id: string) => request<void>('DELETE', `/api/recordings/${encodeURIComponent(id)}`),
 
   getRoom: (id: string, signal?: AbortSignal) =>
     request<{ room: PublicRoom }>('GET', `/api/rooms/${encodeURIComponent(id)}`, undefined, signal),

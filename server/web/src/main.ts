@@ -2,6 +2,7 @@
 import { applyLang, onLangChange } from './i18n/index.ts'
 import { licensePage } from './pages/license.ts'
 import { meetingPage } from './pages/meeting.ts'
+import { recordingsPage } from './pages/recordings.ts'
 import { roomsPage } from './pages/rooms.ts'
 import { setupPage } from './pages/setup.ts'
 import { signinPage } from './pages/signin.ts'
@@ -32,6 +33,7 @@ startRouter({
     { pattern: '/setup', access: 'setup', render: setupPage },
     { pattern: '/signin', access: 'anonymous', render: signinPage },
     { pattern: '/rooms', access: 'user', render: roomsPage },
+    { pattern: '/recordings', access: 'user', render: recordingsPage },
     { pattern: '/users', access: 'manager', render: usersPage },
     { pattern: '/license', access: 'manager', render: licensePage },
     { pattern: '/r/:roomId', access: 'public', render: meetingPage },

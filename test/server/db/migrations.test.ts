@@ -16,7 +16,7 @@ t.test('a fresh database gets every migration, recorded, with the pragmas set', 
   t.equal(db.pragma('busy_timeout', { simple: true }), 5000)
   t.equal(migrate(db), 0, 'running again applies nothing')
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
-  t.same(tables, ['clock', 'license', 'license_pending', 'rooms', 'schema_migrations', 'sessions', 'update_packages', 'users'])
+  t.same(tables, ['clock', 'license', 'license_pending', 'recordings', 'rooms', 'schema_migrations', 'sessions', 'update_packages', 'users'])
 })
 
 t.test('a database from a newer release is refused, untouched', async (t) => {

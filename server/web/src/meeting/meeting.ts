@@ -1,6 +1,6 @@
 // Owns one participation in a room: the signaling connection (with reconnects), the media session,
 // local tracks, the participants with their remote media, and the chat. Views only read and subscribe.
-import type { ChatMessage, PeerInfo } from '../../../signaling/protocol.ts'
+import type { ChatMessage, MethodData, MethodResults, PeerInfo, RecordingState, StreamingState } from '../../../signaling/protocol.ts'
 import { Emitter } from '../emitter.ts'
 import { openCamera, openMic, openScreen } from './local-media.ts'
 import { backoffMs, fatalReason, isConnectionLoss, probeRoom, type EndReason } from './connection-policy.ts'
@@ -54,13 +54,21 @@ type MeetingEvents = {
   notice: [Notice]
   /** Why, and for limit refusals the license's limit. */
   ended: [EndReason, number | undefined]
+  /** The recording or streaming state changed (see `recording`, `streaming`). */
+  capture: []
 }
+
+/** The signaling methods that start and stop recording and streaming. */
+export type CaptureMethod = 'startRecording' | 'stopRecording' | 'startStreaming' | 'stopStreaming'
 
 export class Meeting extends Emitter<MeetingEvents> {
   readonly roomId: string
   readonly local: LocalMedia
   self: PeerInfo | null = null
   status: ConnectionStatus = 'connecting'
+  /** Whether the meeting is recorded or streamed now; null until the server said. */
+  recording: RecordingState | null = null
+  streaming: StreamingState | null = null
 
   readonly #guestName: string | null
   readonly #micDeviceId: string | null
@@ -211,6 +219,29 @@ export class Meeting extends Emitter<MeetingEvents> {
     return this.#roster.isOwnMessage(message)
   }
 
+  /** capture starts or stops recording or streaming; rejects with the server's refusal (SignalingError). */
+  async capture<M extends CaptureMethod>(method: M, data: MethodData<M>): Promise<MethodResults[M]> {
+    const signaling = this.#signaling
+    if (!signaling || signaling !== this.#joinedOn) throw new SignalingError('closed', 'not connected')
+    return signaling.request(method, data)
+  }
+
+  #setCapture(recording: RecordingState | null, streaming: StreamingState | null): void {
+    if (recording) this.recording = recording
+    if (streaming) this.streaming = streaming
+    this.emit('capture')
+  }
+
+  /** #loadCapture asks what is recorded now; a server without recording simply leaves it unknown. */
+  async #loadCapture(signaling: SignalingClient): Promise<void> {
+    try {
+      const state = await signaling.request('captureState', {})
+      if (signaling === this.#signaling) this.#setCapture(state.recording, state.streaming)
+    } catch {
+      // Not offered or the connection dropped: the indicator stays as it was.
+    }
+  }
+
   /** preferLayer asks for a simulcast layer for a remote camera (smaller tiles need less). */
   preferLayer(consumerId: string, spatialLayer: 0 | 1 | 2): void {
     if (this.#requestedLayers.get(consumerId) === spatialLayer) return
@@ -321,6 +352,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (this.#roster.mergeChat(joined.chat)) this.emit('chatReset')
     this.emit('participants')
     this.emit('speaker', this.activeSpeakerId)
+    void this.#loadCapture(signaling)
 
     await this.#enqueue(() => this.#setUpMedia(signaling, joined.routerRtpCapabilities))
   }
@@ -449,6 +481,12 @@ export class Meeting extends Emitter<MeetingEvents> {
         })
         return
       }
+      case 'recordingState':
+        this.#setCapture(message.data, null)
+        return
+      case 'streamingState':
+        this.#setCapture(null, message.data)
+        return
       case 'roomClosed':
         this.#finish(message.data.reason === 'deleted' ? 'deleted' : 'shutdown')
         return

@@ -4,6 +4,7 @@ import { t, type MessageKey } from '../i18n/index.ts'
 import { screenShareSupported } from '../meeting/local-media.ts'
 import type { Meeting, Notice, RemoteMedia } from '../meeting/meeting.ts'
 import { createAudioSink } from './audio-sink.ts'
+import { createCaptureView } from './capture-view.ts'
 import { createChatPanel } from './chat-panel.ts'
 import { createControls, type ControlName } from './controls.ts'
 import { gridLayout } from './grid-layout.ts'
@@ -86,11 +87,13 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     () => toasts.show(t('notice.chatFailed')),
   )
   const people = createParticipantsPanel(options.inviteUrl, () => setPanel(null))
+  const capture = createCaptureView(meeting, (message) => toasts.show(message))
+  controls.root.insertBefore(capture.controls, controls.root.lastElementChild)
 
   const root = h('div', { class: 'room', 'data-testid': 'room' }, [
-    h('header', { class: 'room__top' }, [h('h1', { class: 'room__title', title: options.title }, options.title), count]),
+    h('header', { class: 'room__top' }, [h('h1', { class: 'room__title', title: options.title }, options.title), count, capture.indicators]),
     h('div', { class: 'room__body' }, [
-      h('div', { class: 'room__main' }, [banner.root, stage, soundButton, toasts.root]),
+      h('div', { class: 'room__main' }, [banner.root, capture.status, stage, soundButton, toasts.root]),
       chat.frame.root,
       people.frame.root,
     ]),
@@ -284,6 +287,7 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
 
   options.signal.addEventListener('abort', () => {
     for (const off of unsubscribe) off()
+    capture.close()
     resizeObserver.disconnect()
     document.removeEventListener('keydown', onKey)
     audio.close()

@@ -1,5 +1,6 @@
 // The frame of the signed-in pages: header with navigation, the user's name, language and sign-out.
 import { api, type User } from '../api.ts'
+import { licensedFeatures } from '../features.ts'
 import { h } from '../dom.ts'
 import { t } from '../i18n/index.ts'
 import { icon } from '../icons.ts'
@@ -8,7 +9,7 @@ import { isManager, setCurrentUser } from '../session.ts'
 import { brand } from './brand.ts'
 import { langSwitch } from './lang-switch.ts'
 
-type Section = 'rooms' | 'users' | 'license'
+type Section = 'rooms' | 'recordings' | 'users' | 'license'
 
 /** appShell wraps a page's main content; `active` marks the current section in the navigation. */
 export function appShell(user: User, active: Section, main: Node[]): HTMLElement {
@@ -41,12 +42,18 @@ export function appShell(user: User, active: Section, main: Node[]): HTMLElement
     navigate('/signin', { replace: true })
   })
 
+  // Recordings appear in the menu only when the license includes recording.
+  const recordings = navLink('recordings', '/recordings', t('shell.recordings'))
+  recordings.hidden = active !== 'recordings'
+  void licensedFeatures().then((features) => (recordings.hidden = !features.includes('recording') && active !== 'recordings'))
+
   return h('div', { class: 'shell' }, [
     h('header', { class: 'shell__header' }, [
       h('div', { class: 'shell__bar' }, [
         brand(true),
         h('nav', { class: 'nav', 'aria-label': t('shell.navLabel') }, [
           navLink('rooms', '/rooms', t('shell.rooms')),
+          recordings,
           isManager(user) ? navLink('users', '/users', t('shell.users')) : null,
           isManager(user) ? navLink('license', '/license', t('shell.license')) : null,
         ]),

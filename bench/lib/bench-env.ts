@@ -1,0 +1,81 @@
+// The processes of a benchmark run and where they run: the media workers under test on the last
+// core, everything else (the generator, its C receive side, the targets' Node processes) on the
+// others, so the worker's core sees only the worker. Also the run's noise verdict per sample.
+import { cores, pin, rssBytes } from './proc.ts'
+import { NodeReceiveSide, type ReceiveSide } from './receive-side.ts'
+import { buildSink, SinkReceiveSide } from './sink.ts'
+import type { SfuTarget } from './targets/target.ts'
+
+export const WORKER_CORE = cores - 1
+export const GENERATOR_CORE = 0
+
+/** A sample is disturbed when something else kept this much of a core busy during its window. */
+export const FOREIGN_LIMIT = 0.15
+/** The generator is the bottleneck, not the server, beyond this share of its core. */
+export const GENERATOR_LIMIT = 0.9
+
+export interface Receivers {
+  /** For plain RTP: the C sink where it could be built, else Node. */
+  plain: ReceiveSide
+  /** For SRTP (and first-packet times): Node. */
+  node: NodeReceiveSide
+  note: string
+}
+
+export function startReceivers(): Receivers {
+  const node = new NodeReceiveSide()
+  const built = buildSink()
+  if ('path' in built) {
+    const sink = SinkReceiveSide.start(built.path)
+    return { plain: sink, node, note: 'plain RTP received by the C sink (recvmmsg)' }
+  }
+  return { plain: node, node, note: `no C compiler (${built.error}): plain RTP received in Node; large steps may be generator-bound` }
+}
+
+/** pinTarget puts `target`'s workers on the worker core and its Node process on the generator's. */
+export function pinTarget(target: SfuTarget): boolean {
+  const p = target.processes()
+  let ok = pin(p.control, GENERATOR_CORE)
+  for (const w of p.workers) ok = pin(w, WORKER_CORE) && ok
+  return ok
+}
+
+/** unpinTarget lets the scheduler place `target`'s processes (several workers on a 2-core machine). */
+export function unpinTarget(target: SfuTarget): void {
+  const p = target.processes()
+  for (const pid of [p.control, ...p.workers]) pin(pid, -1)
+}
+
+/** pinGenerator puts this process and its receive side on the generator core (`on`), or anywhere. */
+export function pinGenerator(r: Receivers, on: boolean): boolean {
+  const core = on ? GENERATOR_CORE : -1
+  return pin(process.pid, core) && pin(r.plain.pid, core)
+}
+
+export const idleRss = (target: SfuTarget): number => rssBytes(target.processes().control)
+
+/**
+ * stopOnSignal runs `cleanup` (stopping the servers this run started) on SIGINT or SIGTERM, then
+ * exits: an interrupted run leaves no server behind.
+ */
+export function stopOnSignal(cleanup: () => Promise<void>): void {
+  const stop = (): void => {
+    process.stderr.write('interrupted: stopping the servers\n')
+    const force = setTimeout(() => process.exit(130), 15_000)
+    cleanup().finally(() => {
+      clearTimeout(force)
+      process.exit(130)
+    })
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+export interface Verdict {
+  disturbed: boolean
+  generatorBound: boolean
+}
+
+export function verdict(s: { foreignLoad: number; generatorLoad: number }): Verdict {
+  return { disturbed: s.foreignLoad > FOREIGN_LIMIT, generatorBound: s.generatorLoad > GENERATOR_LIMIT }
+}

@@ -1,0 +1,220 @@
+/*
+ * rtp-sink: the receiving half of the load generator, for loads a Node event loop cannot read.
+ * Opens UDP sockets on 127.0.0.1 on request, drains them with recvmmsg, and per socket and SSRC
+ * counts RTP packets and sequence gaps (RFC 3550) and times each packet against the send time the
+ * generator put in its last 8 payload bytes (a big-endian double: CLOCK_MONOTONIC milliseconds).
+ * Plain RTP only (the generator reads SRTP itself). Built by bench/lib/sink.ts with the system cc.
+ *
+ * Commands on stdin, one per line; answers on stdout, one line each:
+ *   open            -> "port <id> <port>"
+ *   close <id>      -> "ok"
+ *   reset           -> "ok"      (starts a new counting window)
+ *   report          -> "report <received> <expected> <p50_ms> <p99_ms> <id>:<streams>:<first_ms> ..."
+ * It exits when stdin closes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SOCKETS 4096
+#define MAX_STREAMS 64 /* per socket */
+#define BATCH 64
+#define PKT 1600
+#define BUCKETS 10000 /* 10 us each, up to 100 ms */
+
+struct stream {
+  uint32_t ssrc;
+  int64_t max_seq, base_seq;
+  uint64_t received;
+};
+
+struct sock {
+  int fd;
+  int nstreams;
+  double first_ms;
+  struct stream streams[MAX_STREAMS];
+};
+
+static struct sock *socks[MAX_SOCKETS];
+static uint64_t hist[BUCKETS + 1];
+static uint64_t hist_n;
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double read_double_be(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
+  double d;
+  memcpy(&d, &v, 8);
+  return d;
+}
+
+static void on_packet(struct sock *s, const uint8_t *p, size_t len, double now) {
+  if (len < 12 || (p[0] >> 6) != 2) return;
+  uint8_t pt = p[1] & 0x7f;
+  if (pt >= 64 && pt <= 95) return; /* RTCP */
+  size_t header = 12 + (p[0] & 0x0f) * 4;
+  if (p[0] & 0x10) {
+    if (len < header + 4) return;
+    header += 4 + ((p[header + 2] << 8) | p[header + 3]) * 4;
+  }
+  if (len < header + 8) return;
+  if (s->first_ms == 0) s->first_ms = now;
+  double delay = now - read_double_be(p + len - 8);
+  size_t b = delay <= 0 ? 0 : (size_t)(delay / 0.01);
+  hist[b > BUCKETS ? BUCKETS : b]++;
+  hist_n++;
+  uint32_t ssrc = ((uint32_t)p[8] << 24) | (p[9] << 16) | (p[10] << 8) | p[11];
+  int64_t seq = (p[2] << 8) | p[3];
+  struct stream *st = NULL;
+  for (int i = 0; i < s->nstreams; i++)
+    if (s->streams[i].ssrc == ssrc) { st = &s->streams[i]; break; }
+  if (!st) {
+    if (s->nstreams == MAX_STREAMS) return;
+    st = &s->streams[s->nstreams++];
+    st->ssrc = ssrc;
+    st->max_seq = seq;
+    st->base_seq = seq - 1;
+    st->received = 1;
+    return;
+  }
+  st->received++;
+  int64_t ext = (st->max_seq & ~(int64_t)0xffff) | seq;
+  if (ext < st->max_seq - 0x8000) ext += 0x10000;
+  else if (ext > st->max_seq + 0x8000) ext -= 0x10000;
+  if (ext > st->max_seq) st->max_seq = ext;
+}
+
+static void drain(struct sock *s) {
+  static uint8_t bufs[BATCH][PKT];
+  static struct iovec iov[BATCH];
+  static struct mmsghdr msgs[BATCH];
+  for (;;) {
+    for (int i = 0; i < BATCH; i++) {
+      iov[i].iov_base = bufs[i];
+      iov[i].iov_len = PKT;
+      memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) return;
+    double now = now_ms();
+    for (int i = 0; i < n; i++) on_packet(s, bufs[i], msgs[i].msg_len, now);
+    if (n < BATCH) return;
+  }
+}
+
+static double percentile(double q) {
+  if (hist_n == 0) return -1;
+  uint64_t rank = (uint64_t)(q * hist_n + 0.999999), seen = 0;
+  for (int i = 0; i <= BUCKETS; i++) {
+    seen += hist[i];
+    if (seen >= rank) return (i + 1) * 0.01;
+  }
+  return -1;
+}
+
+static void command(int ep, char *line) {
+  if (strncmp(line, "open", 4) == 0) {
+    int id = -1;
+    for (int i = 0; i < MAX_SOCKETS; i++) if (!socks[i]) { id = i; break; }
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    int size = 4 * 1024 * 1024;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t alen = sizeof a;
+    if (id < 0 || fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+      printf("error cannot open a socket: %s\n", strerror(errno));
+      if (fd >= 0) close(fd);
+      return;
+    }
+    struct sock *s = calloc(1, sizeof *s);
+    s->fd = fd;
+    socks[id] = s;
+    struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)id + 1 };
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    printf("port %d %d\n", id, ntohs(a.sin_port));
+  } else if (strncmp(line, "close ", 6) == 0) {
+    int id = atoi(line + 6);
+    if (id >= 0 && id < MAX_SOCKETS && socks[id]) {
+      close(socks[id]->fd);
+      free(socks[id]);
+      socks[id] = NULL;
+    }
+    printf("ok\n");
+  } else if (strncmp(line, "reset", 5) == 0) {
+    for (int i = 0; i < MAX_SOCKETS; i++) {
+      if (!socks[i]) continue;
+      drain(socks[i]);
+      for (int j = 0; j < socks[i]->nstreams; j++) {
+        socks[i]->streams[j].base_seq = socks[i]->streams[j].max_seq;
+        socks[i]->streams[j].received = 0;
+      }
+    }
+    memset(hist, 0, sizeof hist);
+    hist_n = 0;
+    printf("ok\n");
+  } else if (strncmp(line, "report", 6) == 0) {
+    uint64_t received = 0, expected = 0;
+    for (int i = 0; i < MAX_SOCKETS; i++) {
+      if (!socks[i]) continue;
+      drain(socks[i]);
+      for (int j = 0; j < socks[i]->nstreams; j++) {
+        received += socks[i]->streams[j].received;
+        expected += socks[i]->streams[j].max_seq - socks[i]->streams[j].base_seq;
+      }
+    }
+    printf("report %llu %llu %.2f %.2f", (unsigned long long)received, (unsigned long long)expected, percentile(0.5), percentile(0.99));
+    for (int i = 0; i < MAX_SOCKETS; i++)
+      if (socks[i]) printf(" %d:%d:%.3f", i, socks[i]->nstreams, socks[i]->first_ms);
+    printf("\n");
+  } else {
+    printf("error unknown command\n");
+  }
+  fflush(stdout);
+}
+
+int main(void) {
+  int ep = epoll_create1(0);
+  struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 0 };
+  epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
+  static char in[1 << 16];
+  size_t have = 0;
+  struct epoll_event events[256];
+  for (;;) {
+    int n = epoll_wait(ep, events, 256, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return 1;
+    for (int i = 0; i < n; i++) {
+      uint32_t tag = events[i].data.u32;
+      if (tag > 0) {
+        if (socks[tag - 1]) drain(socks[tag - 1]);
+        continue;
+      }
+      ssize_t r = read(0, in + have, sizeof in - have - 1);
+      if (r <= 0) return 0;
+      have += (size_t)r;
+      char *start = in, *nl;
+      while ((nl = memchr(start, '\n', have - (size_t)(start - in)))) {
+        *nl = 0;
+        command(ep, start);
+        start = nl + 1;
+      }
+      have -= (size_t)(start - in);
+      memmove(in, start, have);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+// Writes one backup archive: a consistent online copy of the database (SQLite's backup API, taken by
+// the update tool's backup while the server keeps running), the config file in use and the TLS folder.
+import Database from 'better-sqlite3'
+import { chownSync, closeSync, createWriteStream, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { schemaVersion } from '../../server/db/migrations.ts'
+import { VERSION } from '../../server/version.ts'
+import { CliError } from '../errors.ts'
+import { backup } from '../update/backup.ts'
+import type { Layout } from '../update/layout.ts'
+import { BACKUP_FORMAT, CONFIG_ENTRY, DATABASE_ENTRY, MANIFEST_ENTRY, sha256, sha256File, TLS_PREFIX, type BackupFile, type BackupManifest } from './manifest.ts'
+import { writeTarGz, type TarFile } from './tar-writer.ts'
+
+export interface BackupResult {
+  file: string
+  bytes: number
+  manifest: BackupManifest
+  /** TLS folder entries that are not plain files and were left out. */
+  skipped: string[]
+}
+
+/** backupName: veche-backup-20250102T030405Z.tar.gz (UTC; sorts by time). */
+export function backupName(now: Date): string {
+  return `veche-backup-${now.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z.tar.gz`
+}
+
+/** outputFile: `out` itself, the default name inside `out` when it is a folder, or <data>/backups/<default name>. */
+function outputFile(layout: Layout, out: string | undefined, now: Date): string {
+  if (out === undefined) return join(layout.backupsDir, backupName(now))
+  const path = resolve(out)
+  return existsSync(path) && statSync(path).isDirectory() ? join(path, backupName(now)) : path
+}
+
+/**
+ * copyDatabase takes the online copy through the update tool's backup into `staging`; returns the copy.
+ * A read-only reader leaves -wal/-shm beside a stopped server's database: run as root, they would be
+ * root's and the server (its own user) could no longer open the database, so they get its owner.
+ */
+async function copyDatabase(layout: Layout, staging: string): Promise<string> {
+  const sidecars = [`${layout.database}-wal`, `${layout.database}-shm`].filter((f) => !existsSync(f))
+  const info = await backup({ ...layout, backupsDir: staging, configFile: undefined }, VERSION, 'veche backup')
+  if (process.getuid?.() === 0) {
+    const owner = statSync(layout.database)
+    for (const f of sidecars) if (existsSync(f)) chownSync(f, owner.uid, owner.gid)
+  }
+  return join(info.dir, 'veche.db')
+}
+
+function tlsFiles(dir: string): { files: TarFile[]; skipped: string[] } {
+  const files: TarFile[] = []
+  const skipped: string[] = []
+  if (!existsSync(dir)) return { files, skipped }
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name)
+    const st = statSync(path)
+    // Only what the local CA keeps there (flat files with plain names); anything else is the admin's.
+    if (!st.isFile() || !/^[A-Za-z0-9._-]+$/.test(name) || name.endsWith('.tmp')) {
+      skipped.push(name)
+      continue
+    }
+    const data = readFileSync(path)
+    files.push({ path: `${TLS_PREFIX}${name}`, mode: st.mode & 0o777, size: data.length, mtime: st.mtimeMs / 1000, source: data })
+  }
+  return { files, skipped }
+}
+
+/** publish gives the finished archive its name without ever replacing an existing file. */
+function publish(partial: string, file: string): void {
+  try {
+    linkSync(partial, file)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new CliError(`${file} appeared while the backup was written; it was not overwritten: choose another --out`)
+    // Some filesystems (FAT, SMB shares) have no hard links: check, then rename (a narrow race, only there).
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw new CliError(`cannot create ${file}: ${(err as Error).message}`)
+    if (existsSync(file)) throw new CliError(`${file} appeared while the backup was written; it was not overwritten: choose another --out`)
+    renameSync(partial, file)
+  }
+}
+
+/**
+ * createBackup writes the archive (mode 0600, never over an existing file) and returns what it wrote.
+ * Throws CliError when there is no database or the output exists.
+ */
+export async function createBackup(layout: Layout, out: string | undefined, now = new Date()): Promise<BackupResult> {
+  if (!existsSync(layout.database)) {
+    throw new CliError(`no database at ${layout.database}: nothing to back up (is data.dir right? \`veche config check\` shows it)`)
+  }
+  const file = outputFile(layout, out, now)
+  if (existsSync(file)) throw new CliError(`${file} already exists and a backup never overwrites one: choose another --out`)
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  // Beside the output, not in /tmp: the database copy may be large, and /tmp is often small.
+  const staging = mkdtempSync(join(dirname(file), '.veche-backup-'))
+  const partial = `${file}.${process.pid}.writing`
+  try {
+    const dbCopy = await copyDatabase(layout, staging)
+    const copy = new Database(dbCopy, { readonly: true, fileMustExist: true })
+    let schema: number
+    try {
+      schema = schemaVersion(copy)
+    } finally {
+      copy.close()
+    }
+    const dbStat = statSync(dbCopy)
+    const entries: TarFile[] = [{ path: DATABASE_ENTRY, mode: 0o600, size: dbStat.size, mtime: now.getTime() / 1000, source: dbCopy }]
+    if (layout.configFile && existsSync(layout.configFile)) {
+      const data = readFileSync(layout.configFile)
+      entries.push({ path: CONFIG_ENTRY, mode: statSync(layout.configFile).mode & 0o777, size: data.length, mtime: now.getTime() / 1000, source: data })
+    }
+    const tls = tlsFiles(join(layout.dataDir, 'tls'))
+    entries.push(...tls.files)
+
+    const files: BackupFile[] = []
+    for (const e of entries) {
+      files.push({ path: e.path, size: e.size, mode: e.mode, sha256: typeof e.source === 'string' ? await sha256File(e.source) : sha256(e.source) })
+    }
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      product: 'veche',
+      version: VERSION,
+      schemaVersion: schema,
+      createdAt: now.toISOString(),
+      hostname: hostname(),
+      source: { dataDir: layout.dataDir, configFile: layout.configFile && existsSync(layout.configFile) ? layout.configFile : null },
+      files,
+    }
+    const manifestData = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)
+    // backup.json first: restore reads it before the (large) database.
+    const archive = [{ path: MANIFEST_ENTRY, mode: 0o600, size: manifestData.length, mtime: now.getTime() / 1000, source: manifestData }, ...entries]
+
+    // Written under a temporary name (O_EXCL, 0600 from the start: it holds keys and password hashes),
+    // then linked to the final name, which fails rather than replace a file that appeared meanwhile.
+    const fd = openSync(partial, 'wx', 0o600)
+    try {
+      await writeTarGz(archive, createWriteStream('', { fd, autoClose: false }))
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    publish(partial, file)
+    return { file, bytes: statSync(file).size, manifest, skipped: tls.skipped }
+  } finally {
+    rmSync(partial, { force: true })
+    rmSync(staging, { recursive: true, force: true })
+  }
+}

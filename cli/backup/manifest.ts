@@ -1,0 +1,76 @@
+// The shape of backup.json, the first entry of every backup archive: who wrote it, for which database
+// schema, and the size and SHA-256 of every other entry.
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+
+/** Bumped only if the archive's layout changes in a way an older `veche restore` cannot read. */
+export const BACKUP_FORMAT = 1
+
+export const MANIFEST_ENTRY = 'backup.json'
+export const DATABASE_ENTRY = 'veche.db'
+export const CONFIG_ENTRY = 'veche.yaml'
+export const TLS_PREFIX = 'tls/'
+
+export interface BackupFile {
+  path: string
+  size: number
+  sha256: string
+  mode: number
+}
+
+export interface BackupManifest {
+  format: number
+  product: 'veche'
+  /** The Veche release that wrote the backup. */
+  version: string
+  /** The database's schema version (highest migration applied). */
+  schemaVersion: number
+  /** ISO 8601, UTC. */
+  createdAt: string
+  hostname: string
+  /** Where the data came from, for the operator's information only. */
+  source: { dataDir: string; configFile: string | null }
+  files: BackupFile[]
+}
+
+/** isEntryPath: the only paths a backup holds (no folders, no `..`, nothing absolute). */
+export function isEntryPath(path: string): boolean {
+  if (path === MANIFEST_ENTRY || path === DATABASE_ENTRY || path === CONFIG_ENTRY) return true
+  if (!path.startsWith(TLS_PREFIX)) return false
+  const name = path.slice(TLS_PREFIX.length)
+  return /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..'
+}
+
+/**
+ * parseManifest checks backup.json's shape; returns it, or a sentence saying what is wrong.
+ * It does not judge the versions: that is the restorer's call.
+ */
+export function parseManifest(text: string): BackupManifest | string {
+  let m: Partial<BackupManifest>
+  try {
+    m = JSON.parse(text) as Partial<BackupManifest>
+  } catch {
+    return 'backup.json is not valid JSON'
+  }
+  if (m?.product !== 'veche') return 'backup.json does not describe a Veche backup'
+  if (!Number.isInteger(m.format)) return 'backup.json has no format number'
+  if (typeof m.version !== 'string' || !Number.isInteger(m.schemaVersion)) return 'backup.json lacks the version or schema version'
+  if (!Array.isArray(m.files)) return 'backup.json has no file list'
+  for (const f of m.files as unknown[]) {
+    const file = f as Partial<BackupFile>
+    if (typeof file?.path !== 'string' || !isEntryPath(file.path) || file.path === MANIFEST_ENTRY) return `backup.json lists an invalid path: ${JSON.stringify(file?.path)}`
+    if (!Number.isInteger(file.size) || typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) return `backup.json: bad size or checksum for ${file.path}`
+  }
+  if (!m.files.some((f) => f.path === DATABASE_ENTRY)) return 'backup.json lists no database'
+  return m as BackupManifest
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}

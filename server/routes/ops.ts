@@ -1,0 +1,65 @@
+// Operations endpoints: /readyz (may this server take meetings now?) and /metrics (Prometheus).
+// /healthz (routes/health.ts) only says the process answers; a load balancer or monitor wants /readyz.
+import type { FastifyInstance } from 'fastify'
+import { refuseMeeting } from '../license/policy.ts'
+import { metricsAccess } from '../metrics/access.ts'
+import { renderMetrics } from '../metrics/collect.ts'
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus-text.ts'
+import { VERSION } from '../version.ts'
+
+export interface OpsRoutesOptions {
+  /** config metrics.token: '' serves /metrics to loopback only. */
+  metricsToken: string
+}
+
+interface Check {
+  ok: boolean
+  message?: string
+}
+
+export default async function opsRoutes(app: FastifyInstance, { metricsToken }: OpsRoutesOptions): Promise<void> {
+  const ping = app.db.prepare('SELECT 1')
+
+  const database = (): Check => {
+    try {
+      ping.get()
+      return { ok: true }
+    } catch (err) {
+      return { ok: false, message: `the database does not answer: ${(err as Error).message}` }
+    }
+  }
+
+  const media = (): Check & { workers: number; alive: number } => {
+    // A killed worker is dropped from the pool when its 'died' event arrives; `died` covers the moment before.
+    const alive = app.workerPool.live().filter((w) => !w.worker.died && !w.worker.closed).length
+    const workers = app.workerPool.size
+    if (alive > 0) return { ok: true, workers, alive }
+    return { ok: false, workers, alive, message: 'no media worker is running (a replacement is being started; the server log says why it stopped)' }
+  }
+
+  // Setup mode (no activated license) is "alive but not ready for meetings": 503, with the reason.
+  const license = (): Check & { status: string } => {
+    const state = app.license.state
+    const refused = refuseMeeting(state)
+    if (!refused) return { ok: true, status: state.status }
+    const fix = state.status === 'unlicensed' ? ' (setup mode: activate with `veche activate <key>`)' : ''
+    return { ok: false, status: state.status, message: `${refused.message}${fix}` }
+  }
+
+  app.get('/readyz', async (_request, reply) => {
+    const checks = { database: database(), media: media(), license: license() }
+    const failing = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name)
+    return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'not_ready' : 'ready', version: VERSION, failing, checks })
+  })
+
+  app.get('/metrics', { preHandler: metricsAccess(metricsToken) }, async (_request, reply) => {
+    const body = await renderMetrics({
+      registry: app.roomRegistry,
+      pool: app.workerPool,
+      licenseStatus: () => app.license.state.status,
+      counters: app.opsCounters,
+      version: VERSION,
+    })
+    return reply.type(PROMETHEUS_CONTENT_TYPE).send(body)
+  })
+}

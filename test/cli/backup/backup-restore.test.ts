@@ -1,0 +1,179 @@
+// `veche backup` and `veche restore` as an admin runs them: a real workspace (users, rooms, an
+// activated license, the local CA), backed up, restored into a fresh data folder, and refused when
+// the archive is damaged or from a newer release.
+import t from 'tap'
+import { execFile, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { probe } from '../../../cli/update/health.ts'
+import { readTarGz } from '../../../cli/update/tar-reader.ts'
+import { hashPassword } from '../../../server/auth/passwords.ts'
+import { openDatabase } from '../../../server/db/database.ts'
+import { createLicenseRepository } from '../../../server/db/license-repository.ts'
+import { createRoomsRepository } from '../../../server/db/rooms-repository.ts'
+import { createUsersRepository } from '../../../server/db/users-repository.ts'
+import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
+import { tempDir } from '../../helper.ts'
+import { freePort } from '../../kits.ts'
+import { certify, issueTestLicense } from '../../license-helper.ts'
+import { startServer, VECHE } from '../../server-process.ts'
+import { tarGz, type RawEntry } from '../../tar-writer.ts'
+
+const run = promisify(execFile)
+const { NODE_OPTIONS: _testLoaders, VECHE_CONFIG: _config, ...cleanEnv } = process.env
+
+async function veche(args: string[], env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout, stderr } = await run(VECHE, args, { env: { ...cleanEnv, ...env } })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** Every row a user would miss: people, rooms, the license. */
+function rows(dataDir: string): Record<string, unknown[]> {
+  const db = openDatabase(join(dataDir, 'veche.db'))
+  try {
+    const all = (table: string): unknown[] => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()
+    return { users: all('users'), rooms: all('rooms'), license: all('license') }
+  } finally {
+    db.close()
+  }
+}
+
+async function entries(archive: string): Promise<RawEntry[]> {
+  const out: RawEntry[] = []
+  await readTarGz(archive, {
+    entry(e) {
+      const parts: Buffer[] = []
+      return { data: (c) => void parts.push(Buffer.from(c)), end: () => void out.push({ path: e.path, mode: e.mode, data: Buffer.concat(parts) }) }
+    },
+  })
+  return out
+}
+
+t.test('back up a workspace and restore it into a fresh data folder', async (t) => {
+  const dir = tempDir(t, 'veche-backup-')
+  const dataA = join(dir, 'a')
+  const dataB = join(dir, 'b')
+  const actions = join(dir, 'service-actions')
+  const configFile = join(dir, 'veche.yaml')
+  // data.dir comes from the environment, so the restored config (the same file) keeps pointing at B.
+  writeFileSync(configFile, `server:\n  host: 127.0.0.1\n  port: ${await freePort()}\ninstall:\n  serviceCommand: echo {action} >> ${actions}\nlog:\n  level: warn\n`)
+
+  const db = openDatabase(join(dataA, 'veche.db'))
+  const users = createUsersRepository(db)
+  const owner = users.create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
+  users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
+  for (const title of ['Планёрка', 'Ретро']) createRoomsRepository(db).create(owner.id, title)
+  const { token, claims } = await issueTestLicense()
+  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
+  db.close()
+  ensureLocalTls(join(dataA, 'tls'), ['localhost', '127.0.0.1'])
+  const before = rows(dataA)
+
+  const archive = join(dir, 'workspace.tar.gz')
+  const envA = { VECHE_CONFIG: configFile, VECHE_DATA_DIR: dataA }
+  const made = await veche(['backup', '--out', archive], envA)
+  t.equal(made.code, 0, made.stderr)
+  t.match(made.stdout, new RegExp(`^wrote ${archive} \\(.* kB, mode 0600\\)\\n  database: schema \\d+`))
+  t.match(made.stdout, /TLS: +4 files/)
+  t.equal(statSync(archive).mode & 0o777, 0o600, 'the archive is mode 0600')
+  const again = await veche(['backup', '--out', archive], envA)
+  t.equal(again.code, 1)
+  t.match(again.stderr, /already exists and a backup never overwrites one: choose another --out/)
+  const byDefault = await veche(['backup'], envA)
+  t.equal(byDefault.code, 0, byDefault.stderr)
+  t.match(readdirSync(join(dataA, 'backups')), [/^veche-backup-\d{8}T\d{6}Z\.tar\.gz$/], 'default: <data>/backups/veche-backup-<time>.tar.gz')
+
+  const inside = await entries(archive)
+  t.same(inside.map((e) => e.path), ['backup.json', 'veche.db', 'veche.yaml', 'tls/ca.crt', 'tls/ca.key', 'tls/server.crt', 'tls/server.key'])
+  const manifest = JSON.parse(inside[0]!.data!.toString())
+  t.match(manifest, { format: 1, product: 'veche', version: /^\d+\.\d+\.\d+$/, schemaVersion: Number, createdAt: /Z$/, hostname: String })
+  t.equal(manifest.files.length, 6)
+
+  // Damaged: one byte of the database changed inside an otherwise well-formed archive.
+  const tampered = join(dir, 'tampered.tar.gz')
+  writeFileSync(tampered, tarGz(inside.map((e) => {
+    if (e.path !== 'veche.db') return e
+    const data = Buffer.from(e.data!)
+    data[data.length >> 1]! ^= 0x01
+    return { ...e, data }
+  })))
+  const envB = { VECHE_CONFIG: configFile, VECHE_DATA_DIR: dataB }
+  const refused = await veche(['restore', tampered], envB)
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, /tampered\.tar\.gz is damaged: veche\.db does not match its SHA-256 in backup\.json; nothing was changed/)
+
+  // From a newer release: refused before anything is unpacked, naming the release to install.
+  const newer = join(dir, 'newer.tar.gz')
+  writeFileSync(newer, tarGz(inside.map((e) => e.path === 'backup.json' ? { ...e, data: Buffer.from(JSON.stringify({ ...manifest, version: '9.0.0', schemaVersion: 99 })) } : e)))
+  const tooNew = await veche(['restore', newer], envB)
+  t.equal(tooNew.code, 1)
+  t.match(tooNew.stderr, /this backup was written by Veche 9\.0\.0 \(database schema 99\); this release, .* knows schema \d+ at most: install Veche 9\.0\.0 or newer/)
+
+  const garbage = join(dir, 'garbage.tar.gz')
+  writeFileSync(garbage, 'not an archive')
+  const notTar = await veche(['restore', garbage], envB)
+  t.equal(notTar.code, 1)
+  t.match(notTar.stderr, /garbage\.tar\.gz is not a readable backup archive/)
+  t.notOk(existsSync(actions), 'no refused restore touched the service')
+  t.notOk(existsSync(join(dataB, 'veche.db')), 'no refused restore wrote a database')
+
+  // Another update or restore holds the lock: refused, naming the process.
+  mkdirSync(dataB, { recursive: true })
+  writeFileSync(join(dataB, 'update.lock'), String(process.pid))
+  const locked = await veche(['restore', archive], envB)
+  t.equal(locked.code, 1)
+  t.match(locked.stderr, new RegExp(`cannot restore now: another update is running \\(process ${process.pid}\\)`))
+  rmSync(join(dataB, 'update.lock'))
+
+  const restored = await veche(['restore', archive], envB)
+  t.equal(restored.code, 0, restored.stderr)
+  t.match(restored.stdout, /checked 6 files against backup\.json/)
+  t.equal(readFileSync(actions, 'utf8'), 'stop\nstart\n', 'the service was stopped, then started')
+  t.notOk(existsSync(join(dataB, 'veche.db-wal')) || existsSync(join(dataB, 'veche.db-shm')), 'no stale -wal/-shm beside the restored database')
+  t.same(rows(dataB), before, 'users, rooms and the license are identical')
+  for (const name of ['ca.key', 'server.key']) t.equal(statSync(join(dataB, 'tls', name)).mode & 0o777, 0o600, `${name} is mode 0600`)
+  for (const name of ['ca.crt', 'ca.key', 'server.crt', 'server.key']) {
+    t.same(readFileSync(join(dataB, 'tls', name)), readFileSync(join(dataA, 'tls', name)), `${name} restored`)
+  }
+  t.equal(readFileSync(configFile, 'utf8'), inside.find((e) => e.path === 'veche.yaml')!.data!.toString())
+  t.match(readdirSync(dir).filter((f) => f.startsWith('veche.yaml.before-restore-')), [/^veche\.yaml\.before-restore-\d{8}T\d{6}Z$/], 'the replaced config is kept')
+
+  // Restoring over a workspace keeps what it replaces beside it.
+  const over = await veche(['restore', archive], envB)
+  t.equal(over.code, 0, over.stderr)
+  const kept = readdirSync(dataB).filter((f) => f.includes('.before-restore-'))
+  t.ok(kept.some((f) => f.startsWith('veche.db.before-restore-')) && kept.some((f) => f.startsWith('tls.before-restore-')), kept.join(' '))
+  t.same(rows(dataB), before)
+  t.equal(readFileSync(actions, 'utf8'), 'stop\nstart\nstop\nstart\n')
+})
+
+t.test('a backup taken while the server runs holds rows still in its write-ahead log', async (t) => {
+  const dir = tempDir(t, 'veche-backup-live-')
+  const data = join(dir, 'data')
+  const server = await startServer(t, data)
+  const env = { VECHE_DATA_DIR: data }
+  const owner = spawnSync(VECHE, ['admin', 'create-owner', '--email', 'live@corp.example', '--name', 'Live', '--password-stdin'], {
+    input: 'long enough password\n',
+    encoding: 'utf8',
+    env: { ...cleanEnv, ...env },
+  })
+  t.equal(owner.status, 0, owner.stderr)
+  t.ok(existsSync(join(data, 'veche.db-wal')), 'the server holds the database open in WAL mode')
+
+  const archive = join(dir, 'live.tar.gz')
+  const made = await veche(['backup', '--out', archive], env)
+  t.equal(made.code, 0, made.stderr)
+  t.match(await probe(`${server.url}/healthz`), { status: 'ok' }, 'the server kept serving')
+
+  const copy = join(dir, 'copy.db')
+  writeFileSync(copy, (await entries(archive)).find((e) => e.path === 'veche.db')!.data!)
+  const db = openDatabase(copy)
+  t.teardown(() => db.close())
+  t.same(createUsersRepository(db).list().map((u) => u.email), ['live@corp.example'])
+})
