@@ -106,3 +106,21 @@ export async function mediaFlows(page: Page, timeoutMs = 20_000): Promise<{ befo
     before = after
   }
 }
+
+/** signIn signs an employee in through the sign-in page and waits for the rooms page. */
+export async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/signin`)
+  await page.fill('#signin-form input[name=email]', email)
+  await page.fill('#signin-form input[name=password]', password)
+  await page.click('#signin-form [type=submit]')
+  await page.waitForURL(`${base}/rooms`)
+}
+
+/** joinFromLink opens a room link, passes the pre-join page (as a guest when named) and waits to be in. */
+export async function joinFromLink(page: Page, link: string, guestName?: string): Promise<void> {
+  await page.goto(link)
+  if (guestName) await page.fill('input[name=displayName]', guestName)
+  await page.locator('video[data-testid=preview]').waitFor()
+  await page.click('[data-testid=join]')
+  await page.locator('[data-testid=tile][data-self]').waitFor()
+}

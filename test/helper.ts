@@ -22,20 +22,19 @@ export function tempDir(t: TestContext, prefix = 'veche-test-'): string {
   return dir
 }
 
+/** isolatedSettings keep a test's server on loopback and free ports, with its data in `dataDir`. */
+export const isolatedSettings = (dataDir: string): string[] => [
+  `data.dir=${dataDir}`,
+  'server.host=127.0.0.1',
+  'server.port=0',
+  'media.listenIp=127.0.0.1',
+  'media.announcedAddress=127.0.0.1',
+  'media.port=0',
+  'media.workers=1',
+]
+
 export function testConfig(dataDir: string, set: string[] = []): Config {
-  return loadConfig({
-    set: [
-      `data.dir=${dataDir}`,
-      'server.host=127.0.0.1',
-      'server.port=0',
-      'media.listenIp=127.0.0.1',
-      'media.announcedAddress=127.0.0.1',
-      'media.port=0',
-      'media.workers=1',
-      'log.level=silent',
-      ...set,
-    ],
-  })
+  return loadConfig({ set: [...isolatedSettings(dataDir), 'log.level=silent', ...set] })
 }
 
 export interface BuildOptions {

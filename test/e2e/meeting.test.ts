@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { startActivationService } from '../activation-service.ts'
-import { launchBrowser, mediaFlows, newMeetingContext } from '../browser.ts'
+import { launchBrowser, mediaFlows, newMeetingContext, joinFromLink, signIn } from '../browser.ts'
 import { tempDir } from '../helper.ts'
 import { issueTestLicense } from '../license-helper.ts'
 import { startServer, VECHE } from '../server-process.ts'
@@ -19,21 +19,7 @@ const MEMBER = { email: 'boris@corp.example', displayName: 'Борис', passwor
 
 const remoteTiles = (page: Page) => page.locator('[data-testid=tile]:not([data-self])')
 
-async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
-  await page.goto(`${base}/signin`)
-  await page.fill('#signin-form input[name=email]', email)
-  await page.fill('#signin-form input[name=password]', password)
-  await page.click('#signin-form [type=submit]')
-  await page.waitForURL(`${base}/rooms`)
-}
 
-async function joinFromLink(page: Page, link: string, guestName?: string): Promise<void> {
-  await page.goto(link)
-  if (guestName) await page.fill('input[name=displayName]', guestName)
-  await page.locator('video[data-testid=preview]').waitFor()
-  await page.click('[data-testid=join]')
-  await page.locator('[data-testid=tile][data-self]').waitFor()
-}
 
 t.test('an employee, a colleague and a guest see and hear each other', async (t) => {
   const dataDir = tempDir(t)

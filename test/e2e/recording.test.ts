@@ -10,7 +10,7 @@ import type { Feature } from '../../license-keys/claims.ts'
 import { openDatabase } from '../../server/db/database.ts'
 import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { probeFile } from '../../server/recording/probe.ts'
-import { launchBrowser, mediaFlows, newMeetingContext } from '../browser.ts'
+import { launchBrowser, mediaFlows, newMeetingContext, joinFromLink, signIn } from '../browser.ts'
 import { tempDir } from '../helper.ts'
 import { certify, issueTestLicense } from '../license-helper.ts'
 import { startServer, VECHE, type ServerProcess } from '../server-process.ts'
@@ -37,21 +37,7 @@ async function appliance(t: Test, features: Feature[], set: string[] = []): Prom
   return { server, cert: readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'), dataDir }
 }
 
-async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
-  await page.goto(`${base}/signin`)
-  await page.fill('#signin-form input[name=email]', email)
-  await page.fill('#signin-form input[name=password]', password)
-  await page.click('#signin-form [type=submit]')
-  await page.waitForURL(`${base}/rooms`)
-}
 
-async function joinFromLink(page: Page, link: string, guestName?: string): Promise<void> {
-  await page.goto(link)
-  if (guestName) await page.fill('input[name=displayName]', guestName)
-  await page.locator('video[data-testid=preview]').waitFor()
-  await page.click('[data-testid=join]')
-  await page.locator('[data-testid=tile][data-self]').waitFor()
-}
 
 async function createRoom(page: Page, title: string): Promise<string> {
   await page.fill('#create-room-form input[name=title]', title)

@@ -1,8 +1,8 @@
 // A real RTMP server on loopback for streaming tests: Debian's nginx with its RTMP module, in the
 // foreground, one process, its files in a temp folder. Killed when the test ends.
+import { freePort } from '../../kits.ts'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -18,16 +18,6 @@ export interface RtmpServer {
   kill(): Promise<void>
 }
 
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function listeningOn(port: number, timeoutMs: number): Promise<boolean> {
   const { connect } = await import('node:net')
@@ -50,7 +40,7 @@ async function listeningOn(port: number, timeoutMs: number): Promise<boolean> {
 /** startRtmpServer runs nginx-rtmp on a free loopback port (or `port`, to restart one). */
 export async function startRtmpServer(t: TestContext, port?: number): Promise<RtmpServer> {
   const dir = mkdtempSync(join(tmpdir(), 'veche-rtmp-'))
-  const p = port ?? (await freeTcpPort())
+  const p = port ?? (await freePort())
   writeFileSync(
     join(dir, 'nginx.conf'),
     `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
