@@ -5,11 +5,17 @@ import type { UserId } from './users-repository.ts'
 
 export type RoomId = string & { readonly __brand: 'RoomId' }
 
+/** Who waits in the lobby until a host admits them: nobody, guests, or everyone but the creator. */
+export type LobbyMode = 'off' | 'guests' | 'everyone'
+
 export interface Room {
   id: RoomId
   title: string
   ownerId: UserId
   createdAt: number
+  lobby: LobbyMode
+  /** scrypt hash of the guests' PIN; null when the room has none. */
+  pinHash: string | null
 }
 
 interface RoomRow {
@@ -17,6 +23,8 @@ interface RoomRow {
   title: string
   owner_id: string
   created_at: number
+  lobby: LobbyMode
+  pin_hash: string | null
 }
 
 const toRoom = (r: RoomRow): Room => ({
@@ -24,6 +32,8 @@ const toRoom = (r: RoomRow): Room => ({
   title: r.title,
   ownerId: r.owner_id as UserId,
   createdAt: r.created_at,
+  lobby: r.lobby,
+  pinHash: r.pin_hash,
 })
 
 /** A room id is its link's secret: 128 random bits, URL-safe. */
@@ -34,6 +44,7 @@ export function createRoomsRepository(db: Db) {
   const byOwner = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE owner_id = ? ORDER BY created_at DESC')
   const insert = db.prepare('INSERT INTO rooms (id, title, owner_id, created_at) VALUES (?, ?, ?, ?)')
   const remove = db.prepare('DELETE FROM rooms WHERE id = ?')
+  const setSettings = db.prepare('UPDATE rooms SET lobby = ?, pin_hash = ? WHERE id = ?')
 
   return {
     get(id: string): Room | undefined {
@@ -47,6 +58,10 @@ export function createRoomsRepository(db: Db) {
       const id = newRoomId()
       insert.run(id, title.trim(), ownerId, Date.now())
       return this.get(id)!
+    },
+    /** setModeration stores the lobby mode and PIN hash (null: no PIN); false when the room is gone. */
+    setModeration(id: RoomId, lobby: LobbyMode, pinHash: string | null): boolean {
+      return setSettings.run(lobby, pinHash, id).changes === 1
     },
     delete(id: RoomId): boolean {
       return remove.run(id).changes === 1

@@ -148,16 +148,16 @@ export class CaptureService {
     if (room.closed && !c.recording && !c.stream && !c.recordingStarting && !c.streamStarting) this.#rooms.delete(room)
   }
 
-  #allowed(feature: CaptureFeature, peer: Peer): boolean {
+  #allowed(feature: CaptureFeature, room: Room, peer: Peer): boolean {
     const max = feature === 'recording' ? this.#options.recording.maxConcurrent : this.#options.streaming.maxConcurrent
-    return max > 0 && !this.#options.refuseFeature(feature) && mayControlCapture(peer)
+    return max > 0 && !this.#options.refuseFeature(feature) && mayControlCapture(room, peer)
   }
 
   recordingState(room: Room, peer: Peer): RecordingState {
     const c = this.#rooms.get(room)
     const r = c?.recording
     return {
-      allowed: this.#allowed('recording', peer),
+      allowed: this.#allowed('recording', room, peer),
       active: r !== undefined,
       startedAt: r ? r.record.startedAt : null,
       startedBy: r ? r.startedBy : null,
@@ -169,7 +169,7 @@ export class CaptureService {
     const c = this.#rooms.get(room)
     const p = c?.streamProgress ?? { status: 'off', attempt: 0, problem: null }
     return {
-      allowed: this.#allowed('streaming', peer),
+      allowed: this.#allowed('streaming', room, peer),
       preset: this.#options.streaming.url !== '',
       status: c?.stream ? p.status : 'off',
       startedBy: c?.stream?.startedBy ?? null,
@@ -188,10 +188,10 @@ export class CaptureService {
   }
 
   /** #refuse throws the refusal a host sees when `feature` may not start now. */
-  #refuse(feature: CaptureFeature, peer: Peer, running: number, max: number): void {
+  #refuse(feature: CaptureFeature, room: Room, peer: Peer, running: number, max: number): void {
     const refused = this.#options.refuseFeature(feature)
     if (refused) throw new SfuError(refused.code === 'feature_unlicensed' ? 'feature_unlicensed' : 'license_required', refused.message)
-    if (!mayControlCapture(peer)) throw new SfuError('forbidden', `only signed-in employees may start or stop ${feature}`)
+    if (!mayControlCapture(room, peer)) throw new SfuError('forbidden', `only a host of this meeting may start or stop ${feature}`)
     if (this.#closing) throw new SfuError('busy', 'the server is shutting down')
     if (max === 0) throw new SfuError('busy', `${feature} is turned off on this server (${feature}.maxConcurrent is 0)`, 0)
     if (running >= max) {
@@ -211,7 +211,7 @@ export class CaptureService {
   async startRecording(room: Room, peer: Peer): Promise<RecordingState> {
     const c = this.#capture(room)
     if (c.recording || c.recordingStarting) throw new SfuError('conflict', 'this meeting is already being recorded')
-    this.#refuse('recording', peer, this.activeRecordings, this.#options.recording.maxConcurrent)
+    this.#refuse('recording', room, peer, this.activeRecordings, this.#options.recording.maxConcurrent)
     c.recordingStarting = true
     try {
       await this.#checkDisk()
@@ -256,7 +256,7 @@ export class CaptureService {
 
   /** stopRecording stops the meeting's recording and resolves once its file is closed and listed. */
   async stopRecording(room: Room, peer: Peer): Promise<RecordingState> {
-    if (!mayControlCapture(peer)) throw new SfuError('forbidden', 'only signed-in employees may start or stop recording')
+    if (!mayControlCapture(room, peer)) throw new SfuError('forbidden', 'only a host of this meeting may start or stop recording')
     const active = this.#rooms.get(room)?.recording
     if (!active) throw new SfuError('conflict', 'this meeting is not being recorded')
     await active.job.stop(null)
@@ -313,7 +313,7 @@ export class CaptureService {
     const c = this.#capture(room)
     if (c.stream || c.streamStarting) throw new SfuError('conflict', 'this meeting is already being streamed')
     const { streaming } = this.#options
-    this.#refuse('streaming', peer, this.activeStreams, streaming.maxConcurrent)
+    this.#refuse('streaming', room, peer, this.activeStreams, streaming.maxConcurrent)
     const url = (target.url ?? streaming.url).trim()
     const key = (target.url === undefined ? streaming.key : (target.key ?? '')).trim()
     if (!/^rtmps?:\/\/[^/\s]+/i.test(url)) {
@@ -358,7 +358,7 @@ export class CaptureService {
   }
 
   async stopStreaming(room: Room, peer: Peer): Promise<StreamingState> {
-    if (!mayControlCapture(peer)) throw new SfuError('forbidden', 'only signed-in employees may start or stop streaming')
+    if (!mayControlCapture(room, peer)) throw new SfuError('forbidden', 'only a host of this meeting may start or stop streaming')
     const active = this.#rooms.get(room)?.stream
     if (!active) throw new SfuError('conflict', 'this meeting is not being streamed')
     await active.job.stop(null)

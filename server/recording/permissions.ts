@@ -1,15 +1,12 @@
-// Who may do what with recordings and streams. One place, so the host role (a later issue)
-// replaces these rules without touching the callers.
+// Who may do what with recordings and streams. One place for these rules.
 import type { User } from '../db/users-repository.ts'
 import type { Recording } from '../db/recordings-repository.ts'
 import type { Peer } from '../sfu/peer.ts'
+import type { Room } from '../sfu/room.ts'
 
-/**
- * mayControlCapture: may this participant start and stop recording and streaming? For now every
- * signed-in employee in the meeting acts as host; guests never do.
- */
-export function mayControlCapture(peer: Peer): boolean {
-  return peer.kind === 'internal' && peer.userId !== undefined
+/** mayControlCapture: may this participant start and stop recording and streaming? The meeting's hosts. */
+export function mayControlCapture(room: Room, peer: Peer): boolean {
+  return room.moderation.isHost(peer.id)
 }
 
 /**

@@ -1,9 +1,10 @@
 // Employees' rooms: create, list, delete; and the public lookup a link's pre-join page makes.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Room } from '../db/rooms-repository.ts'
+import { hashPin } from '../auth/pins.ts'
 import { sendError } from '../http-errors.ts'
 import { refuseMeeting } from '../license/policy.ts'
-import { NewRoomBody, RoomParams } from './schemas.ts'
+import { NewRoomBody, RoomParams, RoomSettingsBody } from './schemas.ts'
 
 export interface RoomsRoutesOptions {
   publicUrl: string
@@ -17,6 +18,8 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
     createdAt: room.createdAt,
     url: `${base(request)}/r/${room.id}`,
     participants: app.roomRegistry.participants(room.id),
+    lobby: room.lobby,
+    pinSet: room.pinHash !== null,
   })
 
   app.get('/api/rooms', { preHandler: app.requireUser }, async (request) => ({
@@ -34,8 +37,25 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
   app.get<{ Params: RoomParams }>('/api/rooms/:id', { schema: { params: RoomParams } }, async (request, reply) => {
     const room = app.roomsRepository.get(request.params.id)
     if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
-    return { room: { id: room.id, title: room.title } }
+    // What the pre-join page needs: whether to ask a guest for the PIN, whether they will wait.
+    return { room: { id: room.id, title: room.title, pinRequired: room.pinHash !== null, lobby: room.lobby } }
   })
+
+  // Only the creator sets these: they decide who gets into their meetings. Applies to the next joins.
+  app.patch<{ Params: RoomParams; Body: RoomSettingsBody }>(
+    '/api/rooms/:id',
+    { preHandler: app.requireUser, schema: { params: RoomParams, body: RoomSettingsBody } },
+    async (request, reply) => {
+      const room = app.roomsRepository.get(request.params.id)
+      if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
+      if (room.ownerId !== request.user!.id) return sendError(reply, 403, 'forbidden', 'only the room’s creator may change its lobby and PIN')
+      const { lobby = room.lobby, pin } = request.body
+      const pinHash = pin === undefined ? room.pinHash : pin === null ? null : await hashPin(pin)
+      app.roomsRepository.setModeration(room.id, lobby, pinHash)
+      request.log.info({ room: room.id, lobby, pin: pinHash !== null }, 'room settings changed')
+      return { room: view(app.roomsRepository.get(room.id)!, request) }
+    },
+  )
 
   app.delete<{ Params: RoomParams }>(
     '/api/rooms/:id',

@@ -1,6 +1,7 @@
 // Request body schemas shared by the REST routes.
 import { Type, type Static } from '@sinclair/typebox'
 import { MIN_PASSWORD_LENGTH } from '../auth/passwords.ts'
+import { PIN_PATTERN } from '../auth/pins.ts'
 
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' })
 export const DisplayName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' })
@@ -26,6 +27,16 @@ export type NewUserBody = Static<typeof NewUserBody>
 
 export const NewRoomBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }) }, { additionalProperties: false })
 export type NewRoomBody = Static<typeof NewRoomBody>
+
+/** PATCH /api/rooms/:id: the room's moderation settings; pin null removes it, absent keeps it. */
+export const RoomSettingsBody = Type.Object(
+  {
+    lobby: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('guests'), Type.Literal('everyone')])),
+    pin: Type.Optional(Type.Union([Type.String({ pattern: PIN_PATTERN }), Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type RoomSettingsBody = Static<typeof RoomSettingsBody>
 
 export const RoomParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 export type RoomParams = Static<typeof RoomParams>

@@ -5,6 +5,7 @@ import type { types } from 'mediasoup'
 import type { ChatMessage, MediaSource, NotificationName, Notifications } from '../signaling/protocol.ts'
 import { SfuError } from './errors.ts'
 import type { SfuLogger } from './logger.ts'
+import { Moderation, type LobbyEntry } from './moderation.ts'
 import type { Peer, PeerId } from './peer.ts'
 import { RoomMedia } from './room-media.ts'
 import type { MediaWorker } from './worker-pool.ts'
@@ -37,6 +38,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly title: string
   readonly peers = new Map<PeerId, Peer>()
   readonly chat: ChatMessage[] = []
+  /** Hosts, lobby and lock of this meeting. */
+  readonly moderation: Moderation = new Moderation(this)
   readonly #options: RoomOptions
   readonly #log: SfuLogger
   #media: Media | undefined
@@ -137,6 +140,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) throw new SfuError('room_not_found', 'this meeting has ended')
     this.peers.set(peer.id, peer)
     this.broadcast('peerJoined', peer.info(), peer.id)
+    this.moderation.joined(peer)
   }
 
   /** removePeer closes the peer's media and tells the others; the last one out closes the room. */
@@ -147,7 +151,23 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.closeMedia()
     this.#media?.release(peerId)
     this.broadcast('peerLeft', { peerId })
-    if (this.peers.size === 0) this.close()
+    this.moderation.left(peerId)
+    // Waiters keep the room open: a host may still come and admit them.
+    if (this.peers.size === 0 && this.moderation.lobby.size === 0) this.close()
+  }
+
+  /** enterLobby queues `entry` until a host admits or rejects it, and shows the hosts the queue. */
+  enterLobby(entry: LobbyEntry): void {
+    if (this.#closed) throw new SfuError('room_not_found', 'this meeting has ended')
+    this.moderation.lobby.set(entry.id, entry)
+    this.moderation.tellLobby()
+  }
+
+  /** leaveLobby takes `id` out of the queue (admitted, rejected or gone); an empty room then closes. */
+  leaveLobby(id: string): void {
+    if (!this.moderation.lobby.delete(id)) return
+    this.moderation.tellLobby()
+    if (this.peers.size === 0 && this.moderation.lobby.size === 0) this.close()
   }
 
   async createTransport(peer: Peer, direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
@@ -347,6 +367,8 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) return
     this.#closed = true
     if (reason) this.broadcast('roomClosed', { reason })
+    for (const waiter of this.moderation.lobby.values()) waiter.notify('roomClosed', { reason: reason ?? 'ended' })
+    this.moderation.lobby.clear()
     for (const peer of this.peers.values()) peer.closeMedia()
     this.peers.clear()
     this.#media?.close()

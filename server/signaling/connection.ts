@@ -32,7 +32,7 @@ function describe(check: TypeCheck<TSchema>, value: unknown): string {
   return e ? `${e.path || '(root)'}: ${e.message}` : 'invalid'
 }
 
-export type SessionDeps = Omit<SignalingSession, 'notify' | 'room' | 'peer'>
+export type SessionDeps = Omit<SignalingSession, 'notify' | 'room' | 'peer' | 'waiting'>
 
 export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLogger): void {
   const send = (message: object): void => {
@@ -40,9 +40,13 @@ export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLog
   }
   const notify = <N extends NotificationName>(notification: N, data: Notifications[N]): void => {
     send({ notification, data })
-    if (notification === 'roomClosed') socket.close(CLOSE_ROOM_ENDED, 'room ended')
+    // Nothing more for this connection. Closed on the next turn, so a reply being sent (a host's own
+    // endMeeting) still goes out first.
+    if (notification === 'roomClosed' || notification === 'lobbyRejected' || notification === 'removed') {
+      setImmediate(() => socket.close(CLOSE_ROOM_ENDED, notification === 'roomClosed' ? 'room ended' : notification))
+    }
   }
-  const session: SignalingSession = { ...deps, notify, room: undefined, peer: undefined }
+  const session: SignalingSession = { ...deps, notify, room: undefined, peer: undefined, waiting: undefined }
   const fail = (id: number | null, code: SignalingErrorCode, message: string, limit?: number): void => {
     const reply: Response = { id, ok: false, error: limit === undefined ? { code, message } : { code, message, limit } }
     send(reply)
@@ -90,8 +94,10 @@ export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLog
   socket.on('close', () => {
     queue = queue.then(() => {
       if (session.room && session.peer) session.room.removePeer(session.peer.id)
+      if (session.waiting) session.waiting.room.leaveLobby(session.waiting.entryId)
       session.room = undefined
       session.peer = undefined
+      session.waiting = undefined
     })
   })
   socket.on('error', (err) => log.debug({ room: deps.roomId, err: err.message }, 'signaling socket error'))

@@ -44,6 +44,11 @@ export type SignalingErrorCode =
   | 'busy'
   | 'disk_low'
   | 'conflict'
+  // Moderation refusals: the room wants a PIN from guests, the PIN was wrong, a host locked the room.
+  // (A non-host calling a host method gets 'forbidden'.)
+  | 'pin_required'
+  | 'wrong_pin'
+  | 'room_locked'
   | 'internal'
 
 const Id = Type.String({ minLength: 1, maxLength: 64 })
@@ -55,6 +60,8 @@ export const methods = {
     {
       // Guests must give a name; a signed-in employee's name comes from the account.
       displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      // The room's PIN, when it has one: guests only (employees are known by their account).
+      pin: Type.Optional(Type.String({ maxLength: 32 })),
     },
     { additionalProperties: false },
   ),
@@ -118,6 +125,16 @@ export const methods = {
     { additionalProperties: false },
   ),
   stopStreaming: Type.Object({}, { additionalProperties: false }),
+  // Host methods: anyone else gets 'forbidden'. peerId is a participant's, or for admit/reject a waiter's.
+  admit: Type.Object({ peerId: Id }, { additionalProperties: false }),
+  reject: Type.Object({ peerId: Id }, { additionalProperties: false }),
+  mutePeer: Type.Object({ peerId: Id }, { additionalProperties: false }),
+  muteAll: Type.Object({}, { additionalProperties: false }),
+  cameraOff: Type.Object({ peerId: Id }, { additionalProperties: false }),
+  removeParticipant: Type.Object({ peerId: Id }, { additionalProperties: false }),
+  makeHost: Type.Object({ peerId: Id }, { additionalProperties: false }),
+  setLocked: Type.Object({ locked: Type.Boolean() }, { additionalProperties: false }),
+  endMeeting: Type.Object({}, { additionalProperties: false }),
 } satisfies Record<string, TSchema>
 
 export type MethodName = keyof typeof methods
@@ -141,16 +158,44 @@ export interface ChatMessage {
   at: number
 }
 
+/** Someone in a room's lobby, as hosts see the queue. */
+export interface LobbyEntryInfo {
+  id: string
+  displayName: string
+  kind: PeerKind
+  /** Unix milliseconds when they started waiting. */
+  since: number
+}
+
+export interface JoinedResult {
+  peerId: string
+  self: PeerInfo
+  peers: PeerInfo[]
+  chat: ChatMessage[]
+  routerRtpCapabilities: unknown
+  activeSpeakerId: string | null
+  /** Peer ids of the meeting's hosts (may include self). */
+  hosts: string[]
+  locked: boolean
+  /** The lobby queue when self is a host; empty otherwise. */
+  lobby: LobbyEntryInfo[]
+}
+
+/**
+ * The lobby flow: `join` of someone who must wait answers `{ waiting: true, peerId }` (no media, no
+ * chat; the hosts get `lobbyChanged`). A host's `admit` sends the waiter `admitted`; the waiter then
+ * sends `join` again on the same connection, which answers a JoinedResult (the license's participant
+ * limit is checked then). A host's `reject` sends `lobbyRejected` and closes the connection.
+ */
+export interface WaitingResult {
+  waiting: true
+  /** The waiter's lobby id (what hosts admit or reject); the meeting gives a new peer id on entry. */
+  peerId: string
+}
+
 /** What each method answers with. */
 export interface MethodResults {
-  join: {
-    peerId: string
-    self: PeerInfo
-    peers: PeerInfo[]
-    chat: ChatMessage[]
-    routerRtpCapabilities: unknown
-    activeSpeakerId: string | null
-  }
+  join: JoinedResult | WaitingResult
   createTransport: { id: string; iceParameters: unknown; iceCandidates: unknown[]; dtlsParameters: unknown }
   connectTransport: Record<string, never>
   restartIce: { iceParameters: unknown }
@@ -170,6 +215,16 @@ export interface MethodResults {
   stopRecording: RecordingState
   startStreaming: StreamingState
   stopStreaming: StreamingState
+  admit: Record<string, never>
+  reject: Record<string, never>
+  mutePeer: Record<string, never>
+  /** How many participants were muted. */
+  muteAll: { muted: number }
+  cameraOff: Record<string, never>
+  removeParticipant: Record<string, never>
+  makeHost: Record<string, never>
+  setLocked: { locked: boolean }
+  endMeeting: Record<string, never>
 }
 
 /** Server -> client notifications: `{ notification, data }`. */
@@ -197,8 +252,25 @@ export interface Notifications {
    * (createTransport, ready, produce) with the new router capabilities.
    */
   mediaReset: { routerRtpCapabilities: unknown; reason: string }
-  /** The room was deleted or the server is shutting down; the connection closes after this. */
-  roomClosed: { reason: 'deleted' | 'shutdown' }
+  /** The room was deleted, a host ended the meeting, or the server is shutting down; the connection closes after this. */
+  roomClosed: { reason: 'deleted' | 'shutdown' | 'ended' }
+  /** The meeting's hosts changed (joined, promoted, succession when the last host left). */
+  hostChanged: { hosts: string[] }
+  /** To hosts: the lobby queue on every change. */
+  lobbyChanged: { queue: LobbyEntryInfo[] }
+  /** To a waiter: a host admitted you; send `join` again to enter. */
+  admitted: Record<string, never>
+  /** To a waiter: a host declined; the connection closes after this. */
+  lobbyRejected: Record<string, never>
+  /** To a participant: a host removed you; the connection closes after this. */
+  removed: Record<string, never>
+  /**
+   * To a participant: a host muted your microphone (its producer is paused) or turned your camera off
+   * (its producer is closed). You may unmute or turn the camera on again yourself.
+   */
+  mutedByHost: { source: 'mic' | 'camera' }
+  /** A host locked or unlocked the meeting: while locked, only its hosts may join. */
+  lockChanged: { locked: boolean }
   /** The meeting's recording state on every change (each peer its own `allowed`); captureState asks. */
   recordingState: RecordingState
   /** The meeting's live stream state on every change. */

@@ -15,6 +15,11 @@ export interface SignalingUser {
 export interface RoomRecord {
   id: string
   title: string
+  /** The creator's user id: host whenever present. */
+  ownerId: string
+  lobby: 'off' | 'guests' | 'everyone'
+  /** scrypt hash of the guests' PIN, or null. */
+  pinHash: string | null
 }
 
 /** What the license allows at the door; a refusal carries the code and message the client shows. */
@@ -49,11 +54,15 @@ export interface SignalingSession {
   readonly notify: Notify
   room: Room | undefined
   peer: Peer | undefined
+  /** Set while this connection waits in the room's lobby (see the lobby flow in protocol.ts). */
+  waiting: { room: Room; entryId: string } | undefined
 }
 
 /** joined returns the session's room and peer, or throws not_joined. */
 export function joined(session: SignalingSession): { room: Room; peer: Peer } {
   if (!session.room || !session.peer) throw new SignalingError('not_joined', 'send join first')
+  // A removed peer's connection lingers a moment before it closes: it is no longer in the meeting.
+  if (session.room.peers.get(session.peer.id) !== session.peer) throw new SignalingError('not_joined', 'you are no longer in this meeting')
   return { room: session.room, peer: session.peer }
 }
 

@@ -1,6 +1,15 @@
 // Every signaling method and its handler; a method missing here is a compile error.
 import type { Handler } from '../handler.ts'
 import type { MethodName } from '../protocol.ts'
+import { admit } from './admit.ts'
+import { cameraOff } from './camera-off.ts'
+import { endMeeting } from './end-meeting.ts'
+import { makeHost } from './make-host.ts'
+import { muteAll } from './mute-all.ts'
+import { mutePeer } from './mute-peer.ts'
+import { reject } from './reject.ts'
+import { removeParticipant } from './remove-participant.ts'
+import { setLocked } from './set-locked.ts'
 import { captureState } from './capture-state.ts'
 import { chat } from './chat.ts'
 import { closeProducer } from './close-producer.ts'
@@ -43,4 +52,13 @@ export const handlers: { [M in MethodName]: Handler<M> } = {
   stopRecording,
   startStreaming,
   stopStreaming,
+  admit,
+  reject,
+  mutePeer,
+  muteAll,
+  cameraOff,
+  removeParticipant,
+  makeHost,
+  setLocked,
+  endMeeting,
 }

@@ -17,11 +17,19 @@ export interface RoomSummary {
   /** The absolute join link to hand to colleagues and guests. */
   url: string
   participants: number
+  lobby: LobbyMode
+  /** The room has a PIN for guests (never shown back). */
+  pinSet: boolean
 }
+
+export type LobbyMode = 'off' | 'guests' | 'everyone'
 
 export interface PublicRoom {
   id: string
   title: string
+  /** Guests must enter the room's PIN. */
+  pinRequired: boolean
+  lobby: LobbyMode
 }
 
 /** GET /api/recordings: one recorded meeting. */
@@ -135,6 +143,9 @@ export const api = {
 
   listRooms: (signal?: AbortSignal) => request<{ rooms: RoomSummary[] }>('GET', '/api/rooms', undefined, signal),
   createRoom: (body: { title: string }) => request<{ room: RoomSummary }>('POST', '/api/rooms', body),
+  /** updateRoom sets the lobby mode and PIN (null removes it; absent keeps it); the creator only. */
+  updateRoom: (id: string, body: { lobby?: LobbyMode; pin?: string | null }) =>
+    request<{ room: RoomSummary }>('PATCH', `/api/rooms/${encodeURIComponent(id)}`, body),
   deleteRoom: (id: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(id)}`),
   license: (signal?: AbortSignal) => request<LicenseInfo>('GET', '/api/license', undefined, signal),
   activateLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/activate', { key }),

@@ -24,7 +24,7 @@ t.test('employees create, list and delete their rooms; links are unguessable', a
   t.same((await app.inject({ url: '/api/rooms', headers: { cookie: owner } })).json().rooms, [], 'each sees their own')
 
   const pub = await app.inject(`/api/rooms/${room.id}`)
-  t.same(pub.json(), { room: { id: room.id, title: 'Планёрка' } }, 'a guest can look up a room by its link')
+  t.same(pub.json(), { room: { id: room.id, title: 'Планёрка', pinRequired: false, lobby: 'off' } }, 'a guest can look up a room by its link')
 
   const blank = await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: anna }, payload: { title: '   ' } })
   t.equal(blank.statusCode, 400)

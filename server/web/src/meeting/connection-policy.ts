@@ -3,7 +3,21 @@ import { api, ApiError } from '../api.ts'
 import { SignalingError } from './signaling-client.ts'
 
 /** Why the meeting is over for this user. */
-export type EndReason = 'left' | 'deleted' | 'shutdown' | 'notFound' | 'full' | 'roomLimit' | 'unlicensed' | 'rejected'
+export type EndReason =
+  | 'left'
+  | 'deleted'
+  | 'shutdown'
+  | 'notFound'
+  | 'full'
+  | 'roomLimit'
+  | 'unlicensed'
+  | 'rejected'
+  // Moderation: a PIN refused, a locked room, declined at the lobby, removed, ended by a host.
+  | 'wrongPin'
+  | 'locked'
+  | 'lobbyRejected'
+  | 'removed'
+  | 'endedByHost'
 
 /**
  * backoffMs is the wait before reconnect attempt `attempt` (1, 2, …): quick at first (a blip), then
@@ -31,6 +45,8 @@ export function fatalReason(error: unknown, firstJoin: boolean): EndReason | nul
   if (error.code === 'room_limit') return 'roomLimit'
   if (error.code === 'license_required') return 'unlicensed'
   if (error.code === 'bad_request' || error.code === 'already_joined') return 'rejected'
+  if (error.code === 'pin_required' || error.code === 'wrong_pin') return 'wrongPin'
+  if (error.code === 'room_locked') return 'locked'
   return null
 }
 

@@ -101,6 +101,13 @@ export class MediaSession {
     await this.#signaling.request('closeProducer', { producerId: producer.id })
   }
 
+  /** forgetProducer drops `source` here only: the server already closed it (a host turned the camera off). */
+  forgetProducer(source: MediaSource): void {
+    const producer = this.#producers.get(source)
+    this.#producers.delete(source)
+    producer?.close()
+  }
+
   /**
    * setPaused mutes or unmutes a producer here and on the server (which tells the others). The
    * server is always told: mediasoup-client starts a producer of a disabled track as locally paused,

@@ -1,6 +1,6 @@
 // Owns one participation in a room: the signaling connection (with reconnects), the media session,
 // local tracks, the participants with their remote media, and the chat. Views only read and subscribe.
-import type { ChatMessage, MethodData, MethodResults, PeerInfo, RecordingState, StreamingState } from '../../../signaling/protocol.ts'
+import type { ChatMessage, JoinedResult, LobbyEntryInfo, MethodData, MethodResults, PeerInfo, RecordingState, StreamingState } from '../../../signaling/protocol.ts'
 import { Emitter } from '../emitter.ts'
 import { openCamera, openMic, openScreen } from './local-media.ts'
 import { backoffMs, fatalReason, isConnectionLoss, probeRoom, type EndReason } from './connection-policy.ts'
@@ -21,6 +21,8 @@ export type Notice =
   | 'mediaFailed'
   | 'chatFailed'
   | 'reconnected'
+  | 'mutedByHost'
+  | 'cameraOffByHost'
 
 export type { Participant, RemoteMedia } from './roster.ts'
 
@@ -35,6 +37,8 @@ export interface MeetingOptions {
   roomId: string
   /** A guest's name; null for a signed-in employee (the server knows the name from the account). */
   guestName: string | null
+  /** The room's PIN a guest entered; null when none was asked for. */
+  pin: string | null
   mic: MediaStreamTrack | null
   micMuted: boolean
   camera: MediaStreamTrack | null
@@ -56,10 +60,15 @@ type MeetingEvents = {
   ended: [EndReason, number | undefined]
   /** The recording or streaming state changed (see `recording`, `streaming`). */
   capture: []
+  /** Waiting in the lobby, the hosts, the lobby queue or the lock changed. */
+  moderation: []
 }
 
 /** The signaling methods that start and stop recording and streaming. */
 export type CaptureMethod = 'startRecording' | 'stopRecording' | 'startStreaming' | 'stopStreaming'
+
+/** The signaling methods only a host may call. */
+export type HostMethod = 'admit' | 'reject' | 'mutePeer' | 'muteAll' | 'cameraOff' | 'removeParticipant' | 'makeHost' | 'setLocked' | 'endMeeting'
 
 export class Meeting extends Emitter<MeetingEvents> {
   readonly roomId: string
@@ -69,8 +78,15 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** Whether the meeting is recorded or streamed now; null until the server said. */
   recording: RecordingState | null = null
   streaming: StreamingState | null = null
+  /** In the lobby: a host has not admitted this user yet (no media, no chat). */
+  waiting = false
+  hosts: ReadonlySet<string> = new Set()
+  locked = false
+  /** Who waits in the lobby; only hosts are told. */
+  lobby: readonly LobbyEntryInfo[] = []
 
   readonly #guestName: string | null
+  readonly #pin: string | null
   readonly #micDeviceId: string | null
   readonly #cameraDeviceId: string | null
   #signaling: SignalingClient | null = null
@@ -89,6 +105,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     super()
     this.roomId = options.roomId
     this.#guestName = options.guestName
+    this.#pin = options.pin
     this.#micDeviceId = options.micDeviceId
     this.#cameraDeviceId = options.cameraDeviceId
     this.local = { mic: options.mic, micMuted: options.micMuted, camera: options.camera, screen: null }
@@ -112,6 +129,11 @@ export class Meeting extends Emitter<MeetingEvents> {
 
   get activeSpeakerId(): string | null {
     return this.#roster.activeSpeakerId
+  }
+
+  /** isHost: this user hosts the meeting and may use the host controls. */
+  get isHost(): boolean {
+    return this.self !== null && this.hosts.has(this.self.id)
   }
 
   /** start connects to the room; progress and failures arrive as events. */
@@ -226,6 +248,13 @@ export class Meeting extends Emitter<MeetingEvents> {
     return signaling.request(method, data)
   }
 
+  /** moderate calls a host method; rejects with the server's refusal (SignalingError). */
+  async moderate<M extends HostMethod>(method: M, data: MethodData<M>): Promise<MethodResults[M]> {
+    const signaling = this.#signaling
+    if (!signaling || signaling !== this.#joinedOn) throw new SignalingError('closed', 'not connected')
+    return signaling.request(method, data)
+  }
+
   #setCapture(recording: RecordingState | null, streaming: StreamingState | null): void {
     if (recording) this.recording = recording
     if (streaming) this.streaming = streaming
@@ -247,6 +276,24 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (this.#requestedLayers.get(consumerId) === spatialLayer) return
     this.#requestedLayers.set(consumerId, spatialLayer)
     this.#media?.preferLayer(consumerId, spatialLayer)
+  }
+
+  /** #mutedByHost reflects a host's mute or camera-off here; the user may turn either on again. */
+  #mutedByHost(source: 'mic' | 'camera'): void {
+    if (source === 'mic') {
+      if (this.local.mic) this.local.mic.enabled = false
+      this.local.micMuted = true
+      this.emit('local')
+      this.emit('notice', 'mutedByHost')
+      this.#withMedia((media) => media.setPaused('mic', true))
+      return
+    }
+    const track = this.local.camera
+    this.local.camera = null
+    track?.stop()
+    this.#media?.forgetProducer('camera')
+    this.emit('local')
+    this.emit('notice', 'cameraOffByHost')
   }
 
   #setStatus(status: ConnectionStatus): void {
@@ -345,7 +392,39 @@ export class Meeting extends Emitter<MeetingEvents> {
     signaling.onNotification = (message) => this.#onNotification(signaling, message)
     signaling.onUnexpectedClose = () => this.#onDisconnected(signaling)
 
-    const joined = await signaling.request('join', this.#guestName ? { displayName: this.#guestName } : {})
+    const joined = await signaling.request('join', {
+      ...(this.#guestName ? { displayName: this.#guestName } : {}),
+      ...(this.#pin ? { pin: this.#pin } : {}),
+    })
+    if ('waiting' in joined) {
+      // The lobby: nothing more until a host admits us (`admitted`), then join again on this socket.
+      this.waiting = true
+      this.emit('moderation')
+      return
+    }
+    await this.#entered(signaling, joined)
+  }
+
+  /** #enterFromLobby completes the join after a host admitted this user. */
+  async #enterFromLobby(signaling: SignalingClient): Promise<void> {
+    try {
+      const joined = await signaling.request('join', {})
+      if ('waiting' in joined || signaling !== this.#signaling) return
+      await this.#entered(signaling, joined)
+    } catch (error) {
+      if (signaling !== this.#signaling || this.#ended) return
+      const fatal = fatalReason(error, false)
+      if (fatal) return this.#finish(fatal, error instanceof SignalingError ? error.limit : undefined)
+      this.#onDisconnected(signaling)
+    }
+  }
+
+  async #entered(signaling: SignalingClient, joined: JoinedResult): Promise<void> {
+    this.waiting = false
+    this.hosts = new Set(joined.hosts)
+    this.locked = joined.locked
+    this.lobby = joined.lobby
+    this.emit('moderation')
     this.self = joined.self
     this.#joinedOn = signaling
     this.#roster.replace(joined.self, joined.peers, joined.activeSpeakerId)
@@ -487,8 +566,37 @@ export class Meeting extends Emitter<MeetingEvents> {
       case 'streamingState':
         this.#setCapture(null, message.data)
         return
-      case 'roomClosed':
-        this.#finish(message.data.reason === 'deleted' ? 'deleted' : 'shutdown')
+      case 'roomClosed': {
+        const reason = message.data.reason
+        this.#finish(reason === 'deleted' ? 'deleted' : reason === 'ended' ? 'endedByHost' : 'shutdown')
+        return
+      }
+      case 'hostChanged':
+        this.hosts = new Set(message.data.hosts)
+        if (!this.isHost) this.lobby = []
+        this.emit('moderation')
+        // Whether this user may record changed with the role.
+        void this.#loadCapture(signaling)
+        return
+      case 'lobbyChanged':
+        this.lobby = message.data.queue
+        this.emit('moderation')
+        return
+      case 'lockChanged':
+        this.locked = message.data.locked
+        this.emit('moderation')
+        return
+      case 'admitted':
+        void this.#enterFromLobby(signaling)
+        return
+      case 'lobbyRejected':
+        this.#finish('lobbyRejected')
+        return
+      case 'removed':
+        this.#finish('removed')
+        return
+      case 'mutedByHost':
+        this.#mutedByHost(message.data.source)
         return
     }
   }

@@ -3,6 +3,7 @@ import { api, ApiError, type RoomSummary } from '../api.ts'
 import { formValues, h, setChildren } from '../dom.ts'
 import { formatDate, t } from '../i18n/index.ts'
 import { icon } from '../icons.ts'
+import { roomAccess } from './room-access.ts'
 import { navigate, signInAgain, type PageContext } from '../router.ts'
 import { currentUserOrNull } from '../session.ts'
 import { appShell } from '../ui/app-shell.ts'
@@ -24,7 +25,7 @@ function handleAuthFailure(error: unknown): boolean {
   return false
 }
 
-function roomItem(room: RoomSummary, onDeleted: () => void, showError: (message: string) => void): HTMLElement {
+function roomItem(room: RoomSummary, onDeleted: () => void, showError: (message: string) => void, onSaved: (room: RoomSummary) => void): HTMLElement {
   const copyLabel = h('span', {}, t('rooms.copy'))
   const copy = h('button', { type: 'button', class: 'btn btn--small', 'data-testid': 'room-copy' }, [icon('copy'), copyLabel])
   copy.addEventListener('click', async () => {
@@ -65,6 +66,7 @@ function roomItem(room: RoomSummary, onDeleted: () => void, showError: (message:
       h('h3', { class: 'room-card__title' }, room.title),
       h('div', { class: 'room-card__meta' }, [h('span', { class: 'muted' }, t('rooms.created', { date: formatDate(room.createdAt) })), presence]),
       h('a', { class: 'room-card__link', href: room.url, 'data-testid': 'room-link' }, [icon('link'), h('span', {}, room.url)]),
+      roomAccess(room, onSaved),
     ]),
     h('div', { class: 'room-card__actions' }, [copy, join, remove]),
   ])
@@ -100,6 +102,8 @@ export async function roomsPage(ctx: PageContext): Promise<HTMLElement> {
                 render()
               },
               showListError,
+              // Kept in the list without a re-render, so the open form stays as it is.
+              (updated) => (rooms = rooms.map((other) => (other.id === updated.id ? updated : other))),
             ),
           ),
     )
@@ -133,7 +137,7 @@ export async function roomsPage(ctx: PageContext): Promise<HTMLElement> {
       const fresh = (await api.listRooms(ctx.signal)).rooms
       if (JSON.stringify(fresh) === JSON.stringify(rooms)) return
       // A re-render would reset a "Copied" label or a pending confirm; skip while the user is mid-action.
-      if (list.contains(document.activeElement)) return
+      if (list.contains(document.activeElement) || list.querySelector('details[open]')) return
       rooms = fresh
       render()
     } catch (error) {

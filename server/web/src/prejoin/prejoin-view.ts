@@ -14,6 +14,8 @@ const deviceKey = { mic: 'veche.micId', camera: 'veche.cameraId' } as const
 
 export interface JoinChoice {
   guestName: string | null
+  /** The PIN a guest entered when the room asks for one; null otherwise. */
+  pin: string | null
   mic: MediaStreamTrack | null
   micMuted: boolean
   camera: MediaStreamTrack | null
@@ -195,11 +197,18 @@ export function prejoinView(options: { room: PublicRoom; user: User | null; sign
     avatar.style.setProperty('--hue', String(avatarHue(nameInput.value)))
   })
 
+  // Only guests are asked: employees are known by their account.
+  const pinInput =
+    room.pinRequired && !user
+      ? h('input', { name: 'pin', id: 'room-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 12, pattern: '[0-9]{4,12}', required: true, 'data-testid': 'pin' })
+      : null
+
   const joinButton = h('button', { type: 'submit', class: 'btn btn--primary btn--block btn--large', 'data-testid': 'join' }, t('prejoin.join'))
   const form = h('form', { class: 'prejoin__form', novalidate: true }, [
     nameInput
       ? h('div', { class: 'field' }, [h('label', { for: 'guest-name' }, t('prejoin.yourName')), nameInput, h('small', { class: 'field__hint' }, t('prejoin.nameHint'))])
       : h('p', { class: 'prejoin__as' }, [t('prejoin.joiningAs'), ' ', h('strong', {}, user?.displayName ?? '')]),
+    pinInput ? h('div', { class: 'field' }, [h('label', { for: 'room-pin' }, t('prejoin.pin')), pinInput, h('small', { class: 'field__hint' }, t('prejoin.pinHint'))]) : null,
     nameError,
     joinButton,
   ])
@@ -219,6 +228,13 @@ export function prejoinView(options: { room: PublicRoom; user: User | null; sign
       nameInput.focus()
       return
     }
+    const pin = pinInput ? pinInput.value.trim() : null
+    if (pinInput && !/^[0-9]{4,12}$/.test(pin ?? '')) {
+      nameError.textContent = t('prejoin.pinRequired')
+      nameError.hidden = false
+      pinInput.focus()
+      return
+    }
     if (guestName) remember(guestNameKey, guestName)
     handedOver = true
     const micTrack = mic
@@ -226,6 +242,7 @@ export function prejoinView(options: { room: PublicRoom; user: User | null; sign
     if (!wantCamera) camera?.stop()
     options.onJoin({
       guestName,
+      pin,
       mic: micTrack,
       micMuted: !wantMic,
       camera: cameraTrack,

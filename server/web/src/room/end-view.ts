@@ -14,6 +14,11 @@ const titles: Record<EndReason, MessageKey> = {
   roomLimit: 'ended.roomLimitTitle',
   unlicensed: 'ended.unlicensedTitle',
   rejected: 'ended.rejectedTitle',
+  wrongPin: 'ended.wrongPinTitle',
+  locked: 'ended.lockedTitle',
+  lobbyRejected: 'ended.lobbyRejectedTitle',
+  removed: 'ended.removedTitle',
+  endedByHost: 'ended.endedByHostTitle',
 }
 const bodies: Record<EndReason, MessageKey> = {
   left: 'ended.leftBody',
@@ -24,6 +29,11 @@ const bodies: Record<EndReason, MessageKey> = {
   roomLimit: 'ended.roomLimitBody',
   unlicensed: 'ended.unlicensedBody',
   rejected: 'ended.rejectedBody',
+  wrongPin: 'ended.wrongPinBody',
+  locked: 'ended.lockedBody',
+  lobbyRejected: 'ended.lobbyRejectedBody',
+  removed: 'ended.removedBody',
+  endedByHost: 'ended.endedByHostBody',
 }
 
 /** The sentence naming the license limit behind a refusal. */

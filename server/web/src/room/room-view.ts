@@ -8,6 +8,7 @@ import { createCaptureView } from './capture-view.ts'
 import { createChatPanel } from './chat-panel.ts'
 import { createControls, type ControlName } from './controls.ts'
 import { gridLayout } from './grid-layout.ts'
+import { renderHostControls } from './host-controls.ts'
 import { createParticipantsPanel, type ParticipantRow } from './participants-panel.ts'
 import { createStatusBanner } from './status-banner.ts'
 import { Tile, type TileState } from './tile.ts'
@@ -21,6 +22,8 @@ const noticeKeys: Record<Notice, MessageKey> = {
   mediaFailed: 'notice.mediaFailed',
   chatFailed: 'notice.chatFailed',
   reconnected: 'notice.reconnected',
+  mutedByHost: 'notice.mutedByHost',
+  cameraOffByHost: 'notice.cameraOffByHost',
 }
 
 const gridGap = 8
@@ -86,12 +89,26 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     () => setPanel(null),
     () => toasts.show(t('notice.chatFailed')),
   )
-  const people = createParticipantsPanel(options.inviteUrl, () => setPanel(null))
+  const hostFailed = () => toasts.show(t('host.failed'))
+  const people = createParticipantsPanel(
+    options.inviteUrl,
+    () => setPanel(null),
+    (action, peer) => void meeting.moderate(action, { peerId: peer.id }).catch(hostFailed),
+  )
+  const lockedBadge = h('span', { class: 'badge', hidden: true, 'data-testid': 'locked-badge' }, t('room.lockedBadge'))
+  // The lobby: shown over the meeting until a host admits this user.
+  const waiting = h('div', { class: 'lobby-wait', hidden: true, 'data-testid': 'lobby-waiting', role: 'status' }, [
+    h('div', { class: 'lobby-wait__box' }, [
+      h('h2', {}, t('lobby.waitingTitle')),
+      h('p', { class: 'muted' }, t('lobby.waitingBody', { title: options.title })),
+      h('button', { type: 'button', class: 'btn btn--light', onclick: () => void meeting.leave() }, t('lobby.cancel')),
+    ]),
+  ])
   const capture = createCaptureView(meeting, (message) => toasts.show(message))
   controls.root.insertBefore(capture.controls, controls.root.lastElementChild)
 
   const root = h('div', { class: 'room', 'data-testid': 'room' }, [
-    h('header', { class: 'room__top' }, [h('h1', { class: 'room__title', title: options.title }, options.title), count, capture.indicators]),
+    h('header', { class: 'room__top' }, [h('h1', { class: 'room__title', title: options.title }, options.title), count, lockedBadge, capture.indicators]),
     h('div', { class: 'room__body' }, [
       h('div', { class: 'room__main' }, [banner.root, capture.status, stage, soundButton, toasts.root]),
       chat.frame.root,
@@ -99,6 +116,7 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     ]),
     controls.root,
     audio.root,
+    waiting,
   ])
 
   function setPanel(panel: Panel | null): void {
@@ -225,8 +243,9 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
       info: entry.self && meeting.self ? meeting.self : { id: entry.id, displayName: entry.name, kind: entry.guest ? 'guest' : 'internal' },
       self: entry.self,
       micOff: entry.micOff,
+      host: meeting.hosts.has(entry.self && meeting.self ? meeting.self.id : entry.id),
     }))
-    people.render(rows)
+    people.render(rows, meeting.isHost)
     count.textContent = t('room.participantCount', { count: entries.length })
 
     const audioTracks = new Map<string, MediaStreamTrack>()
@@ -246,6 +265,15 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     grid.style.setProperty('--cols', String(columns))
     grid.style.setProperty('--tile-w', `${tileWidth}px`)
     grid.style.setProperty('--tile-h', `${tileHeight}px`)
+  }
+
+  function renderModeration(): void {
+    waiting.hidden = !meeting.waiting
+    lockedBadge.hidden = !meeting.locked
+    renderHostControls(people.hostArea, meeting, hostFailed)
+    // A host sees at a glance that someone waits, even with the panel closed.
+    controls.setBadge('participants', meeting.isHost ? meeting.lobby.length : 0)
+    renderTiles()
   }
 
   function renderControls(): void {
@@ -273,6 +301,7 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     }),
     meeting.on('chatReset', () => chat.reset(meeting.chat, (message) => meeting.isOwnMessage(message))),
     meeting.on('notice', (notice) => toasts.show(t(noticeKeys[notice]))),
+    meeting.on('moderation', renderModeration),
   ]
 
   const resizeObserver = new ResizeObserver(() => {
@@ -299,7 +328,7 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
   root.dataset.status = meeting.status
   setPanel(null)
   renderControls()
-  renderTiles()
+  renderModeration()
   chat.reset(meeting.chat, (message) => meeting.isOwnMessage(message))
   return root
 }
