@@ -48,6 +48,7 @@ export type SignalingErrorCode =
   // (A non-host calling a host method gets 'forbidden'.)
   | 'pin_required'
   | 'wrong_pin'
+  | 'pin_locked'
   | 'room_locked'
   | 'internal'
 

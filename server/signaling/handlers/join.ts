@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { PinAttempts } from '../../auth/pin-attempts.ts'
 import { verifyPin } from '../../auth/pins.ts'
+
+/** Wrong PIN guesses per meeting, across all connections of this process. */
+const pinAttempts = new PinAttempts()
 import { Peer } from '../../sfu/peer.ts'
 import type { Room } from '../../sfu/room.ts'
 import type { Handler } from '../handler.ts'
@@ -70,7 +74,14 @@ const admit: Handler<'join'> = async (session, { displayName, pin }) => {
   if (!name) throw new SignalingError('bad_request', 'guests must give a display name')
   if (!session.user && record.pinHash !== null) {
     if (!pin) throw new SignalingError('pin_required', 'this meeting asks guests for a PIN')
-    if (!(await verifyPin(pin, record.pinHash))) throw new SignalingError('wrong_pin', 'the PIN is wrong')
+    const blocked = pinAttempts.blockedForMs(record.id)
+    if (blocked > 0) {
+      throw new SignalingError('pin_locked', `too many wrong PINs for this meeting: try again in ${Math.ceil(blocked / 60_000)} min`)
+    }
+    if (!(await verifyPin(pin, record.pinHash))) {
+      pinAttempts.fail(record.id)
+      throw new SignalingError('wrong_pin', 'the PIN is wrong')
+    }
   }
   const { registry, admission } = session
   // Checked and opened with no await between, so two joins cannot both take the last free room.

@@ -220,4 +220,14 @@ t.test('PIN: guests need the right one; employees do not; settings are the creat
   const boris = await m.connect(m.member)
   t.match(await boris.request('join'), { ok: true }, 'employees need no PIN')
   t.equal((await m.settings({ pin: null })).json().room.pinSet, false, 'the creator removes the PIN')
+
+  // Guessing: after ten wrong PINs the meeting refuses PINs for a while, even the right one.
+  await m.settings({ pin: '9173' })
+  const guesser = await m.connect()
+  for (let i = 0; i < 10; i++) await guesser.request('join', { displayName: 'Guesser', pin: String(1000 + i) })
+  t.match(await guesser.request('join', { displayName: 'Guesser', pin: '9173' }), {
+    ok: false,
+    error: { code: 'pin_locked', message: /too many wrong PINs for this meeting: try again in 10 min/ },
+  })
+  t.match(await boris.request('chat', { text: 'still here' }), { ok: true }, 'the meeting itself goes on')
 })

@@ -323,6 +323,8 @@ export const en = {
   'prejoin.pinHint': 'The organizer gave it to you with the link.',
   'prejoin.pinRequired': 'Enter the PIN: 4 to 12 digits.',
   'ended.wrongPinTitle': 'Wrong PIN',
+  'ended.pinLockedTitle': 'Too many wrong PINs',
+  'ended.pinLockedBody': 'Too many wrong PINs were entered for this meeting. PIN entry is paused for a few minutes; ask the organizer for the PIN and try again later.',
   'ended.wrongPinBody': 'This meeting asks guests for a PIN, and the one entered does not match. Check it with the organizer and try again.',
   'ended.lockedTitle': 'The meeting is locked',
   'ended.lockedBody': 'A host has locked this meeting, so nobody new can join right now. Ask a host to unlock it.',

@@ -14,6 +14,7 @@ export type EndReason =
   | 'rejected'
   // Moderation: a PIN refused, a locked room, declined at the lobby, removed, ended by a host.
   | 'wrongPin'
+  | 'pinLocked'
   | 'locked'
   | 'lobbyRejected'
   | 'removed'
@@ -46,6 +47,7 @@ export function fatalReason(error: unknown, firstJoin: boolean): EndReason | nul
   if (error.code === 'license_required') return 'unlicensed'
   if (error.code === 'bad_request' || error.code === 'already_joined') return 'rejected'
   if (error.code === 'pin_required' || error.code === 'wrong_pin') return 'wrongPin'
+  if (error.code === 'pin_locked') return 'pinLocked'
   if (error.code === 'room_locked') return 'locked'
   return null
 }
