@@ -13,11 +13,14 @@ export function renderHostControls(area: HTMLElement, meeting: Meeting, onError:
     meeting.moderate(method, data as never).catch(onError)
   }
   const waiting = (entry: LobbyEntryInfo) =>
-    h('li', { class: 'person', 'data-testid': 'lobby-entry', 'data-peer-id': entry.id }, [
+    h('li', { class: 'person person--waiting', 'data-testid': 'lobby-entry', 'data-peer-id': entry.id }, [
       h('span', { class: 'person__name' }, entry.displayName),
       entry.kind === 'guest' ? h('span', { class: 'badge badge--guest' }, t('participants.guest')) : null,
-      h('button', { type: 'button', class: 'btn btn--primary btn--small', 'data-testid': 'admit', onclick: () => run('admit', { peerId: entry.id }) }, t('host.admit')),
-      h('button', { type: 'button', class: 'btn btn--light btn--small', 'data-testid': 'reject', onclick: () => run('reject', { peerId: entry.id }) }, t('host.reject')),
+      // The buttons take their own line so a long name is never cut to an initial.
+      h('span', { class: 'person__decide' }, [
+        h('button', { type: 'button', class: 'btn btn--primary btn--small', 'data-testid': 'admit', onclick: () => run('admit', { peerId: entry.id }) }, t('host.admit')),
+        h('button', { type: 'button', class: 'btn btn--light btn--small', 'data-testid': 'reject', onclick: () => run('reject', { peerId: entry.id }) }, t('host.reject')),
+      ]),
     ])
   const end = () => {
     if (confirm(t('host.confirmEnd'))) run('endMeeting', {})
