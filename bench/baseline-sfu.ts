@@ -31,8 +31,13 @@ const sessions = new Map<string, Session>()
 const send = (m: BaselineReply | BaselineNotice): void => void process.send!(m)
 
 async function consume(s: Session, producer: types.Producer): Promise<void> {
-  if (!s.recv || !s.caps) return
-  const c = await s.recv.consume({ producerId: producer.id, rtpCapabilities: s.caps })
+  if (!s.recv || !s.caps || producer.closed) return
+  let c: types.Consumer
+  try {
+    c = await s.recv.consume({ producerId: producer.id, rtpCapabilities: s.caps })
+  } catch {
+    return // The producer's or the consumer's participant left meanwhile (as Veche skips it too).
+  }
   send({ notice: 'newConsumer', session: s.id, consumerId: c.id, kind: c.kind })
 }
 

@@ -195,3 +195,4 @@ const file = args.out ?? fileURLToPath(new URL(`./results/join-latency-${new Dat
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 writeFileSync(file, JSON.stringify({ kind: 'join-latency', at: new Date().toISOString(), joins, pinned, series: all, sustained: rates }, null, 1))
 process.stdout.write(`JSON: ${file}\n`)
+process.exit(0)

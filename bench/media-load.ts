@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     'baseline-speaker': { type: 'boolean', default: false },
     // Only these steps (e.g. 1x2,4x4,1x6srtp), no capacity search and no spread room.
     steps: { type: 'string' },
+    // Only the room-beyond-one-worker phase, for a room of this many participants.
+    spread: { type: 'string' },
   },
 })
 const quick = args.quick!
@@ -57,11 +59,22 @@ const othersOf = (t: SfuTarget): number[] => {
 }
 const machineStart = { at: Date.now(), busy: machineTimes().busyNs }
 
-async function sample(target: SfuTarget, spec: StepSpec): Promise<StepSample> {
+let failedSamples = 0
+
+/** sample runs one step; a step that fails (a join refused or unanswered) is logged, retried once. */
+async function sample(target: SfuTarget, spec: StepSpec, retry = true): Promise<StepSample> {
   const receiver = spec.srtp ? receivers.node : receivers.plain
-  const s = await runStep(target, spec, receiver, target === veche ? idle.veche : idle.baseline, othersOf(target))
-  await sleep(300) // Let the rooms close before the next window.
-  return s
+  try {
+    const s = await runStep(target, spec, receiver, target === veche ? idle.veche : idle.baseline, othersOf(target))
+    await sleep(300) // Let the rooms close before the next window.
+    return s
+  } catch (err) {
+    failedSamples++
+    log(`${target.name} ${spec.rooms}x${spec.participants}: sample failed: ${(err as Error).message}`)
+    await sleep(2000)
+    if (retry) return sample(target, spec, false)
+    throw err
+  }
 }
 
 /** measure runs `spec` `n` times on both targets, alternating, so slow drift hits both alike. */
@@ -89,9 +102,15 @@ async function capacity(target: SfuTarget, from: number, by: number): Promise<{ 
   const probes: StepSample[] = []
   let best = 0
   for (let n = from; n <= 80 && !outOfTime(); n += by) {
-    let s = await sample(target, step(1, n))
-    // One bad window may be a hiccup of the shared machine: a size fails only if it fails twice.
-    if (s.loss >= LOSS_LIMIT || s.incomplete > 0) s = await sample(target, step(1, n))
+    let s: StepSample
+    try {
+      s = await sample(target, step(1, n))
+      // One bad window may be a hiccup of the shared machine: a size fails only if it fails twice.
+      if (s.loss >= LOSS_LIMIT || s.incomplete > 0) s = await sample(target, step(1, n))
+    } catch (err) {
+      // A saturated worker answers its control channel too late for participants to join.
+      return { size: best, limitedBy: `joins (${(err as Error).message})`, probes }
+    }
     probes.push(s)
     const v = verdict(s)
     log(`capacity ${target.name} 1x${n}: load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}, generator ${fmt(s.generatorLoad)}`)
@@ -107,11 +126,16 @@ class StepsOnly extends Error {}
 
 const results: StepResult[] = []
 let capacities: Record<string, Awaited<ReturnType<typeof capacity>>> = {}
-let spread: { size: number; peersPerWorker: number; oneWorker: StepSample | undefined; twoWorkers: StepSample | undefined } | undefined
+/** The spread-room samples, or why a sample failed. */
+let spread: { size: number; peersPerWorker: number; oneWorker: StepSample | string; twoWorkers: StepSample | string } | undefined
 try {
   log(`warming up (${receivers.note}; pinned: ${pinned})`)
   await sample(veche, step(1, 6))
   await sample(baseline, step(1, 6))
+  if (args.spread) {
+    await spreadRoom(Number(args.spread))
+    throw new StepsOnly()
+  }
 
   const chosen = args.steps?.split(',').map((s): [string, StepSpec] => {
     const m = /^(\d+)x(\d+)(srtp)?$/.exec(s.trim())
@@ -136,20 +160,7 @@ try {
 
   // A room bigger than one worker carries: on one worker, then spread over two with pipeToRouter.
   const cap = capacities.veche!.size
-  if (cap > 0 && cores >= 2 && !outOfTime()) {
-    const size = Math.ceil(cap * 1.25)
-    const peersPerWorker = Math.ceil(size / 2)
-    const oneWorker = await sample(veche, step(1, size))
-    const two = await VecheTarget.start({ workers: 2, peersPerWorker })
-    spreadTarget = two
-    // Two workers need both cores: the scheduler places them and the generator.
-    unpinTarget(two)
-    pinGenerator(receivers, false)
-    const twoWorkers = await runStep(two, step(1, size), receivers.plain, idleRss(two), [...othersOf(veche), ...othersOf(baseline)])
-    pinGenerator(receivers, true)
-    await two.close()
-    spread = { size, peersPerWorker, oneWorker, twoWorkers }
-  }
+  if (cap > 0 && cores >= 2 && !outOfTime()) await spreadRoom(Math.ceil(cap * 1.25))
 } catch (err) {
   if (!(err instanceof StepsOnly)) throw err
 } finally {
@@ -157,6 +168,25 @@ try {
   await baseline.close()
   await receivers.plain.close()
   await receivers.node.close()
+}
+
+/** spreadRoom measures a room of `size` on the one-worker server, then on a two-worker one. */
+async function spreadRoom(size: number): Promise<void> {
+  {
+    const peersPerWorker = Math.ceil(size / 2)
+    const oneWorker = await sample(veche, step(1, size), false).catch((err: Error) => err.message)
+    const two = await VecheTarget.start({ workers: 2, peersPerWorker })
+    spreadTarget = two
+    // Two workers need both cores: the scheduler places them and the generator.
+    unpinTarget(two)
+    pinGenerator(receivers, false)
+    const twoWorkers = await runStep(two, step(1, size), receivers.plain, idleRss(two), [...othersOf(veche), ...othersOf(baseline)]).catch(
+      (err: Error) => err.message,
+    )
+    pinGenerator(receivers, true)
+    await two.close()
+    spread = { size, peersPerWorker, oneWorker, twoWorkers }
+  }
 }
 
 // ---- Report ----
@@ -234,8 +264,8 @@ for (const [name, c] of Object.entries(capacities)) {
 }
 if (capacities.veche && capacities.baseline) out.push(`capacity veche/baseline: ${fmt(capacities.veche.size / capacities.baseline.size, 3)}`)
 if (spread) {
-  const line = (label: string, s: StepSample | undefined): string =>
-    s ? `${label}: loss ${pct(s.loss)}, worker load ${fmt(s.workerLoad)} cores, delay p50/p99 ${fmt(s.delayP50Ms)}/${fmt(s.delayP99Ms)} ms, incomplete ${s.incomplete}` : `${label}: not run`
+  const line = (label: string, s: StepSample | string): string =>
+    typeof s === 'string' ? `${label}: failed: ${s}` : `${label}: loss ${pct(s.loss)}, worker load ${fmt(s.workerLoad)} cores, delay p50/p99 ${fmt(s.delayP50Ms)}/${fmt(s.delayP99Ms)} ms, incomplete ${s.incomplete}`
   out.push(`room of ${spread.size} (beyond one worker):`)
   out.push(`  ${line('one worker', spread.oneWorker)}`)
   out.push(`  ${line(`two workers, ${spread.peersPerWorker} peers each, pipeToRouter`, spread.twoWorkers)}`)
@@ -243,6 +273,7 @@ if (spread) {
 out.push(`machine busy during the run: ${machineBusy.map((b, i) => `core ${i} ${pct(b, 0)}`).join(', ')}`)
 const disturbed = rows.reduce((a, r) => a + r.disturbed, 0)
 out.push(disturbed ? `DISTURBED: ${disturbed} samples ran while something else kept > 0.15 cores busy; compare with care` : 'undisturbed: no sample saw more than 0.15 cores of other load')
+if (failedSamples) out.push(`${failedSamples} samples failed and were retried (see the log above)`)
 if (outOfTime()) out.push(`stopped early at the ${args['max-minutes']}-minute limit; some steps were skipped`)
 process.stdout.write(`${out.join('\n')}\n`)
 
@@ -254,3 +285,5 @@ writeFileSync(
   JSON.stringify({ kind: 'media-load', at: new Date().toISOString(), cores, reps, timing, quick, pinned, receive: receivers.note, machineBusy, rates, rows, capacities, spread, results }, null, 1),
 )
 process.stdout.write(`JSON: ${file}\n`)
+// Everything is closed; a socket of a join that failed mid-way must not keep the run alive.
+process.exit(0)

@@ -75,19 +75,16 @@ function snapshot(target: SfuTarget, generator: number[], others: number[]): Sna
   }
 }
 
-/** setUp joins every participant of every room (rooms in parallel, participants one by one). */
-async function setUp(target: SfuTarget, spec: StepSpec, receiver: ReceiveSide, pacer: Pacer): Promise<SyntheticPeer[]> {
+/** setUp joins every participant of every room (rooms in parallel, participants one by one) into `all`. */
+async function setUp(target: SfuTarget, spec: StepSpec, receiver: ReceiveSide, pacer: Pacer, all: SyntheticPeer[]): Promise<void> {
   const rooms = await Promise.all(Array.from({ length: spec.rooms }, () => target.createRoom()))
-  const perRoom = await Promise.all(
+  await Promise.all(
     rooms.map(async (room, r) => {
-      const peers: SyntheticPeer[] = []
       for (let i = 0; i < spec.participants; i++) {
-        peers.push(await SyntheticPeer.join(target, room, `r${r}p${i}`, { srtp: spec.srtp, publish: true, receiver, pacer }))
+        all.push(await SyntheticPeer.join(target, room, `r${r}p${i}`, { srtp: spec.srtp, publish: true, receiver, pacer }))
       }
-      return peers
     }),
   )
-  return perRoom.flat()
 }
 
 /** complete counts subscribers that receive every other participant's audio and video. */
@@ -104,8 +101,9 @@ export async function runStep(target: SfuTarget, spec: StepSpec, receiver: Recei
   const pacer = new Pacer()
   const generator = [...new Set([process.pid, receiver.pid])]
   const t0 = performance.now()
-  const all = await setUp(target, spec, receiver, pacer)
+  const all: SyntheticPeer[] = []
   try {
+    await setUp(target, spec, receiver, pacer, all)
     const deadline = performance.now() + 10_000
     while ((await complete(all, receiver, spec.participants)) < all.length && performance.now() < deadline) await sleep(100)
     const setupMs = performance.now() - t0

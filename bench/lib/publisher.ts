@@ -109,6 +109,8 @@ export class Publisher {
     this.audioSsrc = this.#audio.ssrc
     this.videoSsrcs = this.#video.map((v) => v.ssrc)
     socket.on('message', (msg) => this.#onMessage(msg))
+    // ICMP port unreachable once the server closed our transport (we leave, or it shut down).
+    socket.on('error', () => undefined)
   }
 
   start(): void {

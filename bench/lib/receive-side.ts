@@ -40,6 +40,7 @@ export const SOCKET_BUFFER = 2 * 1024 * 1024
 
 export async function boundSocket(): Promise<Socket> {
   const socket = createSocket('udp4')
+  socket.on('error', () => undefined) // See Publisher: a closed far end answers with ICMP.
   await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done))
   socket.setRecvBufferSize(SOCKET_BUFFER)
   socket.setSendBufferSize(SOCKET_BUFFER)

@@ -40,14 +40,23 @@ export class SyntheticPeer {
     const session = await target.connect(room)
     await session.join(name)
     const joinedAt = monoMs()
-    const recv = await session.createPlainTransport('recv', o.srtp)
+    const recv = await session.createPlainTransport('recv', o.srtp).catch(async (err: Error) => {
+      await session.close().catch(() => undefined)
+      throw err
+    })
     const inbox = await o.receiver.open(recv.srtpParameters ? new SrtpContext(recv.srtpParameters) : undefined)
     const peer = new SyntheticPeer(session, inbox, startedAt, o.pacer)
     peer.joinedAt = joinedAt
     session.onNewConsumer = (c) => void session.resumeConsumer(c.consumerId).catch(() => undefined)
-    await session.connectPlainTransport(recv.id, '127.0.0.1', inbox.port, o.srtp ? newSrtpParameters() : undefined)
-    await session.ready(SUBSCRIBER_RTP_CAPABILITIES)
-    if (o.publish) await peer.#publish(o.srtp)
+    try {
+      await session.connectPlainTransport(recv.id, '127.0.0.1', inbox.port, o.srtp ? newSrtpParameters() : undefined)
+      await session.ready(SUBSCRIBER_RTP_CAPABILITIES)
+      if (o.publish) await peer.#publish(o.srtp)
+    } catch (err) {
+      // A half-joined peer would keep sending and keep the generator alive.
+      await peer.leave()
+      throw err
+    }
     return peer
   }
 

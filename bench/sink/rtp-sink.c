@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define MAX_SOCKETS 4096
-#define MAX_STREAMS 64 /* per socket */
+#define MAX_STREAMS 512 /* per socket: two per other participant */
 #define BATCH 64
 #define PKT 1600
 #define BUCKETS 10000 /* 10 us each, up to 100 ms */

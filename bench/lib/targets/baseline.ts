@@ -63,6 +63,7 @@ export class BaselineTarget implements SfuTarget {
   }
 
   async close(): Promise<void> {
+    if (!this.#child.connected) return
     const exited = new Promise((done) => this.#child.once('exit', done))
     this.#child.disconnect()
     await exited

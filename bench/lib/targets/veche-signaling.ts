@@ -50,10 +50,19 @@ export class VecheSignaling {
     })
   }
 
+  /** request sends a method call; rejects with the server's error, or after 20 s without a reply. */
   request<T = unknown>(method: string, data: object = {}): Promise<T> {
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject })
+      const timer = setTimeout(() => {
+        this.#pending.delete(id)
+        reject(new Error(`${method}: no reply in 20 s`))
+      }, 20_000)
+      const done = <A>(f: (a: A) => void) => (a: A): void => {
+        clearTimeout(timer)
+        f(a)
+      }
+      this.#pending.set(id, { method, resolve: done(resolve as (v: unknown) => void), reject: done(reject) })
       this.#socket.send(JSON.stringify({ id, method, data }))
     })
   }

@@ -117,6 +117,7 @@ export class VecheTarget implements SfuTarget {
   }
 
   async close(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
     const exited = new Promise((done) => this.#child.once('exit', done))
     this.#child.kill('SIGTERM')
     await exited

@@ -3,9 +3,7 @@ import { joined } from '../session.ts'
 
 export const resumeConsumer: Handler<'resumeConsumer'> = async (session, { consumerId }) => {
   const { room, peer } = joined(session)
-  const consumer = room.consumerOf(peer, consumerId)
-  await consumer.resume()
-  // A fresh video consumer needs a keyframe to show anything; ask now rather than wait for the next one.
-  if (consumer.kind === 'video') await consumer.requestKeyFrame()
+  // The worker asks the sender for a keyframe when a video consumer resumes: no extra request here.
+  await room.consumerOf(peer, consumerId).resume()
   return {}
 }
