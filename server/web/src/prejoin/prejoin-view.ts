@@ -1,4 +1,5 @@
 // The lobby before a meeting: camera preview, device choice, guest name, and the join button.
+import type { MeetingOptions } from '../meeting/meeting.ts'
 import type { PublicRoom, User } from '../api.ts'
 import { h, setChildren, toggleAttr } from '../dom.ts'
 import { icon } from '../icons.ts'
@@ -12,16 +13,8 @@ import { mediaAdvice } from './media-advice.ts'
 const guestNameKey = 'veche.guestName'
 const deviceKey = { mic: 'veche.micId', camera: 'veche.cameraId' } as const
 
-export interface JoinChoice {
-  guestName: string | null
-  /** The PIN a guest entered when the room asks for one; null otherwise. */
-  pin: string | null
-  mic: MediaStreamTrack | null
-  micMuted: boolean
-  camera: MediaStreamTrack | null
-  micDeviceId: string | null
-  cameraDeviceId: string | null
-}
+/** What the person chose on the pre-join page: everything a meeting starts with but its room. */
+export type JoinChoice = Omit<MeetingOptions, 'roomId'>
 
 function remembered(key: string): string | null {
   try {
