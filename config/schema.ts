@@ -13,6 +13,11 @@ export const ConfigSchema = Type.Object(
         default: '',
         description: 'Base URL employees open, e.g. https://meet.corp.example; empty: derived from the request.',
       }),
+      trustedProxies: Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description:
+          'Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed for client addresses; empty: none.',
+      }),
     }),
     tls: Section({
       certFile: Type.String({ default: '', description: 'PEM certificate chain; empty: use the local CA.' }),

@@ -47,6 +47,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger,
     ...(options.https ? { https: options.https } : {}),
     bodyLimit: 64 * 1024,
+    // Only listed proxies may name the client's address (request.ip); anyone else's header is ignored.
+    ...(config.server.trustedProxies.length > 0 ? { trustProxy: config.server.trustedProxies } : {}),
     // On shutdown rooms are already told; browsers' spare keep-alive and pre-connected sockets would
     // otherwise hold the exit until their header timeout (a minute).
     forceCloseConnections: true,

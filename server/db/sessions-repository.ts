@@ -11,6 +11,7 @@ export function createSessionsRepository(db: Db) {
     'SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?',
   )
   const remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
+  const removeForUser = db.prepare('DELETE FROM sessions WHERE user_id = ?')
   const purge = db.prepare('DELETE FROM sessions WHERE expires_at <= ?')
   const expire = db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ?')
 
@@ -28,6 +29,10 @@ export function createSessionsRepository(db: Db) {
     },
     delete(token: string): void {
       remove.run(hashToken(token))
+    },
+    /** deleteForUser signs a user out everywhere (blocked, password reset, deleted); returns how many. */
+    deleteForUser(userId: UserId): number {
+      return removeForUser.run(userId).changes
     },
     /** expireNow ends a session at once (used by tests and, later, by blocking a user). */
     expireNow(token: string): void {

@@ -37,7 +37,10 @@ export default fp<AuthPluginOptions>(
       if (!token) return
       const userId = app.sessionsRepository.userIdFor(token)
       if (!userId) return
-      request.user = app.usersRepository.get(userId) ?? null
+      const user = app.usersRepository.get(userId)
+      // Blocking deletes a user's sessions; this also covers a session created in the same instant.
+      if (!user || user.blockedAt !== null) return
+      request.user = user
       request.sessionToken = token
     })
 

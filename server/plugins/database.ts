@@ -1,6 +1,7 @@
 // Opens the SQLite database for the app and decorates the repositories; routes read the decorators.
 import fp from 'fastify-plugin'
 import { join } from 'node:path'
+import { createAuditRepository, type AuditRepository } from '../db/audit-repository.ts'
 import { openDatabase, type Db } from '../db/database.ts'
 import { applyPendingRestore } from '../db/restore.ts'
 import { createRoomsRepository, type RoomsRepository } from '../db/rooms-repository.ts'
@@ -13,6 +14,7 @@ declare module 'fastify' {
     usersRepository: UsersRepository
     sessionsRepository: SessionsRepository
     roomsRepository: RoomsRepository
+    auditRepository: AuditRepository
   }
 }
 
@@ -29,6 +31,7 @@ export default fp<DatabasePluginOptions>(
     app.decorate('usersRepository', createUsersRepository(db))
     app.decorate('sessionsRepository', createSessionsRepository(db))
     app.decorate('roomsRepository', createRoomsRepository(db))
+    app.decorate('auditRepository', createAuditRepository(db))
     const purge = setInterval(() => app.sessionsRepository.purgeExpired(), 60 * 60 * 1000)
     purge.unref()
     app.addHook('onClose', async () => {

@@ -1,7 +1,17 @@
 // English texts. This dictionary defines the keys; ru.ts must provide exactly the same ones.
 import type { EnglishPlural } from './plural.ts'
+import { adminEn } from './areas/admin.ts'
+import { historyEn } from './areas/history.ts'
+import { invitationsEn } from './areas/invitations.ts'
+import { ssoEn } from './areas/sso.ts'
 
 export const en = {
+  // Workspace areas keep their texts in areas/, one file each.
+  ...adminEn,
+  ...historyEn,
+  ...invitationsEn,
+  ...ssoEn,
+
   'lang.switchTo': 'Переключить на русский язык',
 
   'common.retry': 'Try again',

@@ -1,12 +1,21 @@
 // Russian texts. The type below makes a missing or extra key, or a missing plural form, a compile error.
 import type { en } from './en.ts'
 import type { RussianPlural } from './plural.ts'
+import { adminRu } from './areas/admin.ts'
+import { historyRu } from './areas/history.ts'
+import { invitationsRu } from './areas/invitations.ts'
+import { ssoRu } from './areas/sso.ts'
 
 type RussianDictionary = {
   readonly [K in keyof typeof en]: (typeof en)[K] extends string ? string : RussianPlural
 }
 
 export const ru: RussianDictionary = {
+  ...adminRu,
+  ...historyRu,
+  ...invitationsRu,
+  ...ssoRu,
+
   'lang.switchTo': 'Switch to English',
 
   'common.retry': 'Повторить',

@@ -1,0 +1,7 @@
+// Sso texts of the web client, English and Russian. en.ts and ru.ts spread them in.
+import type { EnglishPlural } from '../plural.ts'
+import type { RussianOf } from './russian-of.ts'
+
+export const ssoEn = {} satisfies Record<string, string | EnglishPlural>
+
+export const ssoRu: RussianOf<typeof ssoEn> = {}
