@@ -35,7 +35,7 @@ t.test('a database from a newer release is refused, untouched', async (t) => {
 t.test('deleting a user takes their sessions and rooms', async (t) => {
   const db = openDatabase(join(tempDir(t), 'veche.db'))
   t.teardown(() => db.close())
-  db.prepare("INSERT INTO users VALUES ('u1', 'a@b.c', 'A', 'member', 'x', 0)").run()
+  db.prepare("INSERT INTO users (id, email, display_name, role, password_hash, created_at) VALUES ('u1', 'a@b.c', 'A', 'member', 'x', 0)").run()
   db.prepare("INSERT INTO rooms (id, title, owner_id, created_at) VALUES ('r1', 'Room', 'u1', 0)").run()
   db.prepare("INSERT INTO sessions VALUES ('h', 'u1', 0, 1)").run()
   db.prepare("DELETE FROM users WHERE id = 'u1'").run()
