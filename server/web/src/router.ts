@@ -13,7 +13,7 @@ export interface PageContext {
  * Who may open a route. `setup` is only for the first run; `anonymous` pages (sign-in) send signed-in
  * users on; `public` pages (a meeting link) serve guests and employees alike.
  */
-export type Access = 'setup' | 'anonymous' | 'public' | 'user' | 'manager'
+export type Access = 'setup' | 'anonymous' | 'public' | 'user' | 'manager' | 'owner'
 
 export interface Route {
   pattern: string
@@ -103,6 +103,7 @@ async function redirectFor(route: Route, signal: AbortSignal): Promise<string | 
   if (route.access === 'anonymous') return user ? '/rooms' : null
   if (!user) return location.pathname === '/' ? '/signin' : `/signin?next=${encodeURIComponent(location.pathname + location.search)}`
   if (route.access === 'manager' && !isManager(user)) return '/rooms'
+  if (route.access === 'owner' && user.role !== 'owner') return '/rooms'
   return null
 }
 
