@@ -61,8 +61,61 @@ export const ConfigSchema = Type.Object(
     auth: Section({
       sessionHours: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 24 * 14 }),
     }),
+    ldap: Section({
+      url: Type.String({
+        default: '',
+        pattern: '^$|^ldaps?://',
+        description: 'Directory server, ldap://dc1.corp.example or ldaps://dc1.corp.example:636; empty: LDAP sign-in off.',
+      }),
+      startTls: Type.Boolean({ default: false, description: 'Upgrade an ldap:// connection with StartTLS before sending any password.' }),
+      caFile: Type.String({ default: '', description: "PEM of the CA that signed the directory's certificate; empty: the system CAs." }),
+      bindDn: Type.String({ default: '', description: 'Service account that searches for users; empty: anonymous search.' }),
+      bindPassword: Type.String({ default: '' }),
+      searchBase: Type.String({ default: '', description: 'Where users are searched, e.g. ou=people,dc=corp,dc=example; required with url.' }),
+      userFilter: Type.String({
+        minLength: 1,
+        default: '(|(uid={login})(mail={login})(sAMAccountName={login}))',
+        description: 'Finds the user; {login} is what they typed, escaped (RFC 4515).',
+      }),
+      emailAttribute: Type.String({ minLength: 1, default: 'mail' }),
+      nameAttribute: Type.String({ minLength: 1, default: 'displayName', description: 'Display name; cn when the entry has none.' }),
+      groupAttribute: Type.String({ default: 'memberOf', description: "The user entry's attribute listing group DNs; empty: not read." }),
+      groupSearchBase: Type.String({ default: '', description: 'Where groups are searched for the user; empty: no group search.' }),
+      groupFilter: Type.String({
+        minLength: 1,
+        default: '(|(member={dn})(uniqueMember={dn}))',
+        description: "Finds the user's groups; {dn} is the user's DN, {login} what they typed (both escaped).",
+      }),
+      adminGroups: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Group DNs whose members are admins.' }),
+      ownerGroups: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Group DNs whose members are owners.' }),
+      requiredGroups: Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description: 'Group DNs; when set, only their members may sign in.',
+      }),
+      timeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10, description: 'How long one sign-in waits for the directory.' }),
+    }),
     rooms: Section({
       chatHistory: Type.Integer({ minimum: 0, maximum: 100_000, default: 500 }),
+    }),
+    limits: Section({
+      perAddressPerMinute: Type.Integer({
+        minimum: 10,
+        default: 600,
+        description: 'API points one network address may spend per minute (most requests cost 1; sign-in, exports and invitations more).',
+      }),
+      perUserPerMinute: Type.Integer({ minimum: 10, default: 300, description: 'API points one signed-in user may spend per minute.' }),
+      signInSlowdownAfter: Type.Integer({ minimum: 1, default: 3, description: 'Failed sign-ins in a row after which answers slow down.' }),
+      signInLockAfter: Type.Integer({
+        minimum: 2,
+        default: 10,
+        description: 'Failed sign-ins in a row that lock the account (an owner: only from that address).',
+      }),
+      signInLockMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+      signInFailuresPerAddress: Type.Integer({
+        minimum: 5,
+        default: 50,
+        description: 'Failed sign-ins one address may make within signInLockMinutes, whatever the accounts.',
+      }),
     }),
     license: Section({
       activationUrl: Type.String({
@@ -71,6 +124,28 @@ export const ConfigSchema = Type.Object(
         description: "The vendor's activation service; reached only while activating.",
       }),
       checkIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 5 }),
+    }),
+    oidc: Section({
+      issuer: Type.String({
+        default: '',
+        description: "OpenID Connect provider's issuer URL (https); empty: corporate sign-in (SSO) off.",
+      }),
+      clientId: Type.String({ default: '', description: 'Client ID registered for Veche at the provider.' }),
+      clientSecret: Type.String({ default: '', description: 'Client secret of clientId.' }),
+      displayName: Type.String({ default: '', description: 'Shown on the button: "Sign in with <displayName>"; empty: a generic label.' }),
+      scopes: Type.Array(Type.String({ minLength: 1 }), { default: ['openid', 'email', 'profile'] }),
+      roleClaim: Type.String({ default: 'groups', description: 'Claim whose values map to roles (a string or a list of strings).' }),
+      ownerValues: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'roleClaim values that make a user an owner.' }),
+      adminValues: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'roleClaim values that make a user an admin.' }),
+      requiredValues: Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description: 'When set, only users whose roleClaim holds one of these (or an owner/admin value) may sign in.',
+      }),
+      caFile: Type.String({ default: '', description: "PEM CA certificate(s) that sign the provider's certificate; empty: system CAs." }),
+      redirectUrl: Type.String({
+        default: '',
+        description: 'Callback URL registered at the provider; empty: <server.publicUrl or the request>/api/auth/oidc/callback.',
+      }),
     }),
     recording: Section({
       maxConcurrent: Type.Integer({
@@ -106,6 +181,23 @@ export const ConfigSchema = Type.Object(
       videoKbps: Type.Integer({ minimum: 100, maximum: 50_000, default: 2500 }),
       reconnectAttempts: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
       reconnectDelaySeconds: Type.Number({ minimum: 0, maximum: 300, default: 2 }),
+    }),
+    mail: Section({
+      smtpHost: Type.String({ default: '', description: 'SMTP server for e-mail invitations; empty: invitations off.' }),
+      smtpPort: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+      secure: Type.Boolean({ default: false, description: 'Implicit TLS from the first byte (usually port 465).' }),
+      startTls: Type.Union([Type.Literal('required'), Type.Literal('opportunistic'), Type.Literal('off')], {
+        default: 'required',
+        description: 'STARTTLS on a plain connection: required (refuse to send without it), opportunistic, or off.',
+      }),
+      caFile: Type.String({ default: '', description: 'PEM certificate(s) the SMTP server is checked against; empty: the system CAs.' }),
+      user: Type.String({ default: '', description: 'SMTP sign-in; empty: send without signing in.' }),
+      password: Type.String({ default: '' }),
+      from: Type.String({ default: '', description: 'Sender address, e.g. "Veche <veche@corp.example>"; required with smtpHost.' }),
+      perUserDaily: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 100, description: 'Recipients one user may invite in 24 hours.' }),
+      workspaceDaily: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 1000, description: 'Recipients the whole workspace may invite in 24 hours.' }),
+      maxRecipients: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Recipients of one invitation.' }),
+      timeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30, description: 'Connecting to, greeting and each answer of the SMTP server.' }),
     }),
     install: Section({
       dir: Type.String({ minLength: 1, default: '/opt/veche', description: 'releases/<version> and the current symlink.' }),

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts'
 import { sendError } from './http-errors.ts'
 import authPlugin from './plugins/auth.ts'
 import databasePlugin from './plugins/database.ts'
+import rateLimitPlugin from './plugins/rate-limit.ts'
 import licensePlugin from './plugins/license.ts'
 import type { LicenseOverrides } from './license/create.ts'
 import licenseRoutes from './routes/license.ts'
@@ -64,6 +65,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(databasePlugin, { dataDir: options.dataDir })
   await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
+  await app.register(rateLimitPlugin, {
+    perAddressPerMinute: config.limits.perAddressPerMinute,
+    perUserPerMinute: config.limits.perUserPerMinute,
+  })
   await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
   await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
   await app.register(metricsPlugin)
@@ -74,7 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(opsRoutes, { metricsToken: config.metrics.token })
   await app.register(caRoutes, { caCert: options.caCert })
   await app.register(setupRoutes)
-  await app.register(authRoutes)
+  await app.register(authRoutes, { limits: config.limits })
   await app.register(usersRoutes)
   await app.register(licenseRoutes)
   await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })

@@ -1,22 +1,54 @@
 // Sign-in, sign-out and "who am I" for employees.
 import type { FastifyInstance } from 'fastify'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Config } from '../../config/schema.ts'
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts'
+import { SignInGuard } from '../auth/sign-in-guard.ts'
 import { sendError } from '../http-errors.ts'
 import { SESSION_COOKIE } from '../plugins/auth.ts'
+import { RATE_COST } from '../plugins/rate-limit.ts'
 import { SignInBody } from './schemas.ts'
 
-export default async function authRoutes(app: FastifyInstance): Promise<void> {
-  app.post<{ Body: SignInBody }>('/api/auth/signin', { schema: { body: SignInBody } }, async (request, reply) => {
-    const found = app.usersRepository.findForSignIn(request.body.email)
-    // An unknown e-mail costs the same hashing time, so timing does not reveal which e-mails exist.
-    const ok = await verifyPassword(request.body.password, found?.passwordHash ?? DUMMY_HASH)
-    if (!found || !ok) {
-      request.log.info({ email: request.body.email }, 'sign-in refused')
-      return sendError(reply, 401, 'invalid_credentials', 'wrong e-mail or password')
-    }
-    app.startSession(reply, found.user)
-    return { user: found.user }
+export interface AuthRoutesOptions {
+  limits: Config['limits']
+}
+
+export default async function authRoutes(app: FastifyInstance, { limits }: AuthRoutesOptions): Promise<void> {
+  const guard = new SignInGuard(app.usersRepository, {
+    slowdownAfter: limits.signInSlowdownAfter,
+    lockAfter: limits.signInLockAfter,
+    lockMinutes: limits.signInLockMinutes,
+    addressFailures: limits.signInFailuresPerAddress,
   })
+
+  app.post<{ Body: SignInBody }>(
+    '/api/auth/signin',
+    { schema: { body: SignInBody }, config: { rateCost: RATE_COST.signIn } },
+    async (request, reply) => {
+      const found = app.usersRepository.findForSignIn(request.body.email)
+      const refusal = guard.refusal(found, request.ip)
+      if (refusal) {
+        request.log.warn({ email: request.body.email, ip: request.ip, code: refusal.code }, 'sign-in refused before checking')
+        reply.header('retry-after', String(refusal.retryAfterSeconds))
+        return sendError(reply, 429, refusal.code, refusal.message)
+      }
+      // An unknown e-mail costs the same hashing time, so timing does not reveal which e-mails exist.
+      const ok = await verifyPassword(request.body.password, found?.passwordHash ?? DUMMY_HASH)
+      if (!found || !ok) {
+        // Held before answering, so a guesser's next try waits too (failures in a row only).
+        await sleep(guard.failed(found, request.ip))
+        request.log.info({ email: request.body.email, ip: request.ip }, 'sign-in refused')
+        return sendError(reply, 401, 'invalid_credentials', 'wrong e-mail or password')
+      }
+      // Told only to someone who knows the password, so blocking reveals nothing to guessers.
+      if (found.user.blockedAt !== null) {
+        return sendError(reply, 403, 'blocked', 'your account is blocked; ask an administrator')
+      }
+      guard.succeeded(found.user.id, request.ip)
+      app.startSession(reply, found.user)
+      return { user: found.user }
+    },
+  )
 
   app.post('/api/auth/signout', async (request, reply) => {
     if (request.sessionToken) app.sessionsRepository.delete(request.sessionToken)
