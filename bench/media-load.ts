@@ -1,11 +1,13 @@
 // Media forwarding cost and room capacity, Veche against bare mediasoup in the same run.
-// Run: bin/veche-node bench/media-load.ts [--quick] [--reps N] [--out FILE]
+// Run: bin/veche-node bench/media-load.ts [--quick] [--reps N] [--out FILE] [--sample-receivers N|all]
+//      bin/veche-node bench/media-load.ts --only spread [--spread N]   (the room beyond one worker only)
 // Prints a table per phase and writes every sample to a JSON file (bench/README.md explains both).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { idleRss, pinGenerator, pinTarget, startReceivers, stopOnSignal, unpinTarget, verdict, type Receivers } from './lib/bench-env.ts'
 import { runStep, type StepSample, type StepSpec } from './lib/load-step.ts'
+import { parseSample, type ReceiverSample } from './lib/sampled-receivers.ts'
 import { packetRates } from './lib/media-profile.ts'
 import { cores, machineTimes } from './lib/proc.ts'
 import { fmt, pct, table, withSpread } from './lib/report.ts'
@@ -24,10 +26,40 @@ const { values: args } = parseArgs({
     'baseline-speaker': { type: 'boolean', default: false },
     // Only these steps (e.g. 1x2,4x4,1x6srtp), no capacity search and no spread room.
     steps: { type: 'string' },
-    // Only the room-beyond-one-worker phase, for a room of this many participants.
+    // The room beyond one worker has this many participants (default: 1.25x the capacity found,
+    // or 40 with --only spread). Alone it also means --only spread, as it always did.
     spread: { type: 'string' },
+    // Run one phase only: 'spread' (the room beyond one worker), a rerun in ~3 minutes.
+    only: { type: 'string' },
+    // Count loss and delay on N subscribers per room only; the rest receive on null ports (bench/README.md).
+    // Default: all, except the spread room: 4.
+    'sample-receivers': { type: 'string' },
   },
 })
+
+/** usage ends the run on a bad option, before any server starts. */
+function usage(message: string): never {
+  process.stderr.write(`media-load: ${message}\n`)
+  process.exit(2)
+}
+if (args.only !== undefined && args.only !== 'spread') usage(`--only: '${args.only}' is not a phase; the one that runs alone is 'spread'`)
+const onlySpread = args.only === 'spread' || args.spread !== undefined
+const spreadSize = args.spread === undefined ? undefined : Number(args.spread)
+if (spreadSize !== undefined && !(Number.isInteger(spreadSize) && spreadSize >= 2)) usage(`--spread: '${args.spread}' is not a room size (2 or more participants)`)
+let sampleArg: ReceiverSample | undefined
+try {
+  sampleArg = args['sample-receivers'] === undefined ? undefined : parseSample(args['sample-receivers'])
+} catch (err) {
+  usage((err as Error).message)
+}
+/**
+ * The spread room is beyond what the generator's receive side reads on a 2-core machine (40 people:
+ * ~500k packets/s), so by default only this many of its subscribers are counted.
+ */
+const SPREAD_SAMPLE = 4
+/** With --only spread and no --spread: 1.25x the 32-person one-worker capacity of the reference machine. */
+const SPREAD_DEFAULT_SIZE = 40
+
 const quick = args.quick!
 const reps = Number(args.reps ?? (quick ? 1 : 5))
 const deadline = Date.now() + Number(args['max-minutes']) * 60_000
@@ -44,16 +76,19 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`)
 const outOfTime = (): boolean => Date.now() > deadline
 
 const veche = await VecheTarget.start({ workers: 1 })
-const baseline = await BaselineTarget.start({ speakerObserver: args['baseline-speaker']! })
+// The spread phase alone compares Veche with Veche; bare mediasoup is not needed.
+const baseline = onlySpread ? undefined : await BaselineTarget.start({ speakerObserver: args['baseline-speaker']! })
+const targets: SfuTarget[] = baseline ? [veche, baseline] : [veche]
 const receivers: Receivers = startReceivers()
 let spreadTarget: VecheTarget | undefined
 stopOnSignal(async () => {
-  await Promise.allSettled([veche.close(), baseline.close(), receivers.plain.close(), spreadTarget?.close()])
+  await Promise.allSettled([veche.close(), baseline?.close(), receivers.plain.close(), spreadTarget?.close()])
 })
-const pinned = pinGenerator(receivers, true) && pinTarget(veche) && pinTarget(baseline)
-const idle = { veche: idleRss(veche), baseline: idleRss(baseline) }
-const othersOf = (t: SfuTarget): number[] => {
+const pinned = pinGenerator(receivers, true) && targets.every(pinTarget)
+const idle = { veche: idleRss(veche), baseline: baseline ? idleRss(baseline) : 0 }
+const othersOf = (t: SfuTarget | undefined): number[] => {
   const other = t === veche ? baseline : veche
+  if (!other) return []
   const p = other.processes()
   return [p.control, ...p.workers]
 }
@@ -65,7 +100,7 @@ let failedSamples = 0
 async function sample(target: SfuTarget, spec: StepSpec, retry = true): Promise<StepSample> {
   const receiver = spec.srtp ? receivers.node : receivers.plain
   try {
-    const s = await runStep(target, spec, receiver, target === veche ? idle.veche : idle.baseline, othersOf(target))
+    const s = await runStep(target, spec, receiver, target === veche ? idle.veche : idle.baseline, othersOf(target), receivers.nulls)
     await sleep(300) // Let the rooms close before the next window.
     return s
   } catch (err) {
@@ -81,12 +116,12 @@ async function sample(target: SfuTarget, spec: StepSpec, retry = true): Promise<
 async function measure(name: string, spec: StepSpec, n = reps): Promise<StepResult> {
   const result: StepResult = { name, spec, samples: { veche: [], baseline: [] } }
   for (let i = 0; i < n && !outOfTime(); i++) {
-    for (const t of i % 2 === 0 ? [veche, baseline] : [baseline, veche]) {
+    for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
       const s = await sample(t, spec)
       result.samples[t.name].push(s)
       const v = verdict(s)
       log(
-        `${name} ${t.name} #${i + 1}: ${fmt(s.workerCpuUsPerPacket)} us/pkt, load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}` +
+        `${name} ${t.name} #${i + 1}: ${fmt(s.workerCpuUsPerPacket)} us/pkt, load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}${sampledNote(s)}` +
           `${v.disturbed ? ` DISTURBED (other load ${fmt(s.foreignLoad)} cores)` : ''}${v.generatorBound ? ' GENERATOR-BOUND' : ''}`,
       )
     }
@@ -94,7 +129,20 @@ async function measure(name: string, spec: StepSpec, n = reps): Promise<StepResu
   return result
 }
 
-const step = (rooms: number, participants: number, srtp = false): StepSpec => ({ rooms, participants, srtp, ...timing })
+/**
+ * step builds a step's spec. `sample` subscribers per room are counted (see --sample-receivers);
+ * without null ports (no C sink) everyone is, and the run says so.
+ */
+const step = (rooms: number, participants: number, srtp = false, sample = sampleArg): StepSpec => ({
+  rooms,
+  participants,
+  srtp,
+  ...timing,
+  ...(typeof sample === 'number' && sample < participants && receivers.nulls ? { sampleReceivers: sample } : {}),
+})
+if (sampleArg !== undefined && sampleArg !== 'all' && !receivers.nulls) log(`--sample-receivers: no C sink to hold null ports (${receivers.note}); every subscriber is counted`)
+/** sampledNote says which subscribers a sample's loss and delay come from, when not all. */
+const sampledNote = (s: StepSample): string => (s.countedSubscribers < s.subscribers ? ` (loss from ${s.countedSubscribers}/${s.subscribers} subscribers)` : '')
 const stat = (xs: StepSample[], f: (s: StepSample) => number): Summary => summarize(xs.map(f))
 
 /** capacity finds the largest all-see-all room one worker carries under the loss limit. */
@@ -113,7 +161,7 @@ async function capacity(target: SfuTarget, from: number, by: number): Promise<{ 
     }
     probes.push(s)
     const v = verdict(s)
-    log(`capacity ${target.name} 1x${n}: load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}, generator ${fmt(s.generatorLoad)}`)
+    log(`capacity ${target.name} 1x${n}: load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}${sampledNote(s)}, generator ${fmt(s.generatorLoad)}`)
     if (v.generatorBound) return { size: best, limitedBy: 'generator', probes }
     if (s.loss >= LOSS_LIMIT || s.incomplete > 0) return { size: best, limitedBy: 'loss', probes }
     best = n
@@ -121,19 +169,30 @@ async function capacity(target: SfuTarget, from: number, by: number): Promise<{ 
   return { size: best, limitedBy: outOfTime() ? 'time' : 'search range', probes }
 }
 
-/** Ends the run after the steps named by --steps. */
+/** Ends the run after the steps named by --steps, or after the spread phase run alone. */
 class StepsOnly extends Error {}
+
+/** The room beyond one worker: on two workers with pipeToRouter, and the same room on one. */
+interface SpreadResult {
+  size: number
+  peersPerWorker: number
+  /** Subscribers counted for loss and delay; the rest received on null ports ('all': none did). */
+  sampleReceivers: number | 'all'
+  /** Each sample, or why it failed (a join refused or unanswered). */
+  twoWorkers: StepSample | string
+  oneWorker: StepSample | string
+  /** The two-worker room set up fully and lost less than LOSS_LIMIT. */
+  holds: boolean
+}
 
 const results: StepResult[] = []
 let capacities: Record<string, Awaited<ReturnType<typeof capacity>>> = {}
-/** The spread-room samples, or why a sample failed. */
-let spread: { size: number; peersPerWorker: number; oneWorker: StepSample | string; twoWorkers: StepSample | string } | undefined
+let spread: SpreadResult | undefined
 try {
   log(`warming up (${receivers.note}; pinned: ${pinned})`)
-  await sample(veche, step(1, 6))
-  await sample(baseline, step(1, 6))
-  if (args.spread) {
-    await spreadRoom(Number(args.spread))
+  for (const t of targets) await sample(t, step(1, 6))
+  if (onlySpread) {
+    await spreadRoom(spreadSize ?? SPREAD_DEFAULT_SIZE)
     throw new StepsOnly()
   }
 
@@ -152,41 +211,57 @@ try {
 
   const from = quick ? 6 : 16
   const by = quick ? 4 : 2
-  capacities = { veche: await capacity(veche, from, by), baseline: await capacity(baseline, from, by) }
+  capacities = { veche: await capacity(veche, from, by), baseline: await capacity(baseline!, from, by) }
   // The step nearest 80% of a core on Veche, measured in full.
   const probes = capacities.veche!.probes.filter((p) => p.loss < LOSS_LIMIT)
   const near80 = probes.reduce<StepSample | undefined>((a, b) => (!a || Math.abs(b.workerLoad - 0.8) < Math.abs(a.workerLoad - 0.8) ? b : a), undefined)
   if (near80 && !outOfTime()) results.push(await measure(`1x${near80.participants} (~80%)`, step(1, near80.participants)))
 
-  // A room bigger than one worker carries: on one worker, then spread over two with pipeToRouter.
+  // A room bigger than one worker carries: spread over two with pipeToRouter, then on one worker.
   const cap = capacities.veche!.size
-  if (cap > 0 && cores >= 2 && !outOfTime()) await spreadRoom(Math.ceil(cap * 1.25))
+  if (cap > 0 && cores >= 2 && !outOfTime()) await spreadRoom(spreadSize ?? Math.ceil(cap * 1.25))
 } catch (err) {
   if (!(err instanceof StepsOnly)) throw err
 } finally {
   await veche.close()
-  await baseline.close()
+  await baseline?.close()
   await receivers.plain.close()
   await receivers.node.close()
 }
 
-/** spreadRoom measures a room of `size` on the one-worker server, then on a two-worker one. */
+/**
+ * spreadRoom measures a room of `size` on a two-worker server with peersPerWorker at half the room
+ * (each half homed on one worker, every producer piped once to the other), then the same room on
+ * the one-worker server, which is expected to lose packets or fail to set up. Sampled receivers
+ * (SPREAD_SAMPLE unless --sample-receivers says otherwise): the generator cannot read it all.
+ */
 async function spreadRoom(size: number): Promise<void> {
-  {
-    const peersPerWorker = Math.ceil(size / 2)
-    const oneWorker = await sample(veche, step(1, size), false).catch((err: Error) => err.message)
-    const two = await VecheTarget.start({ workers: 2, peersPerWorker })
-    spreadTarget = two
-    // Two workers need both cores: the scheduler places them and the generator.
-    unpinTarget(two)
-    pinGenerator(receivers, false)
-    const twoWorkers = await runStep(two, step(1, size), receivers.plain, idleRss(two), [...othersOf(veche), ...othersOf(baseline)]).catch(
-      (err: Error) => err.message,
-    )
-    pinGenerator(receivers, true)
-    await two.close()
-    spread = { size, peersPerWorker, oneWorker, twoWorkers }
-  }
+  const peersPerWorker = Math.ceil(size / 2)
+  const spec = step(1, size, false, sampleArg ?? SPREAD_SAMPLE)
+  const counted = spec.sampleReceivers ?? 'all'
+  log(`room of ${size} on 2 workers (peersPerWorker=${peersPerWorker}), ${counted} subscribers counted`)
+  const two = await VecheTarget.start({ workers: 2, peersPerWorker })
+  spreadTarget = two
+  // Two workers need both cores: the scheduler places them and the generator.
+  unpinTarget(two)
+  pinGenerator(receivers, false)
+  const twoWorkers = await runStep(two, spec, receivers.plain, idleRss(two), [...othersOf(veche), ...othersOf(baseline)], receivers.nulls).catch(
+    (err: Error) => err.message,
+  )
+  pinGenerator(receivers, true)
+  await two.close()
+  spreadTarget = undefined
+  const said = (s: StepSample | string): string =>
+    typeof s === 'string'
+      ? `failed: ${s}`
+      : `loss ${pct(s.loss)}${sampledNote(s)}, worker load ${s.workerLoads.map((l) => fmt(l)).join(' + ')}, ${fmt(s.workerCpuUsPerPacket)} us/pkt, ` +
+        `ksoftirqd ${fmt(s.softirqLoad)}, generator ${fmt(s.generatorLoad)}, other ${fmt(s.foreignLoad)} cores`
+  log(`room of ${size} on 2 workers: ${said(twoWorkers)}`)
+  log(`room of ${size} on 1 worker (expected to lose packets or fail to set up)`)
+  const oneWorker = await sample(veche, spec, false).catch((err: Error) => err.message)
+  log(`room of ${size} on 1 worker: ${said(oneWorker)}`)
+  const holds = typeof twoWorkers !== 'string' && twoWorkers.loss < LOSS_LIMIT && twoWorkers.incomplete === 0
+  spread = { size, peersPerWorker, sampleReceivers: counted, twoWorkers, oneWorker, holds }
 }
 
 // ---- Report ----
@@ -200,8 +275,11 @@ const rows = results.map((r) => {
   const vu = stat(v, (s) => s.workerCpuUsPerPacket)
   const bu = stat(b, (s) => s.workerCpuUsPerPacket)
   const flags = [...v, ...b].map(verdict)
+  const first = v[0] ?? b[0]
   return {
     name: r.name,
+    /** Subscribers counted for loss and delay, of all (sampled receivers when fewer). */
+    counted: first ? { subscribers: first.countedSubscribers, of: first.subscribers } : undefined,
     veche: vu,
     baseline: bu,
     ratio: vu.median / bu.median,
@@ -227,33 +305,48 @@ const rows = results.map((r) => {
 const out: string[] = []
 out.push(`Veche media load, ${new Date().toISOString()}, ${cores} cores, ${reps} repeats per step; medians, ±half the repeats' spread`)
 out.push(`per participant: sends ${rates.sent} packets/s (Opus 50/s + VP8 simulcast 180p/360p/720p), receives ${rates.forwardedPerSubscriber}/s from each other participant`)
+if (onlySpread) out.push('the room beyond one worker only (--only spread): one sample on each server, the two-worker one unpinned')
 if (args['baseline-speaker']) out.push('baseline WITH an active-speaker observer per room, as Veche has (--baseline-speaker)')
 out.push(`${receivers.note}; worker pinned to core ${cores - 1}, generator and Node processes to core 0: ${pinned ? 'yes' : 'no'}`)
 out.push('')
-out.push(
-  table(
-    ['step', 'worker us/pkt veche', 'baseline', 'veche/base', 'pkts/core-s veche', 'baseline', 'worker load', 'loss veche', 'loss base', 'delay p50/p99 ms veche', 'baseline', 'node cpu/peer', 'node rss/peer', 'flags'],
-    rows.map((r) => [
-      r.name,
-      withSpread(r.veche.median, r.veche.spread),
-      withSpread(r.baseline.median, r.baseline.spread),
-      fmt(r.ratio, 3),
-      fmt(r.vechePps.median / 1000, 0) + 'k',
-      fmt(r.basePps.median / 1000, 0) + 'k',
-      fmt(r.load.median),
-      pct(r.loss.max),
-      pct(r.baseLoss.max),
-      `${fmt(r.p50.median)}/${fmt(r.p99.median)}`,
-      `${fmt(r.baseP50.median)}/${fmt(r.baseP99.median)}`,
-      pct(r.nodeCpu.median, 3),
-      `${fmt(r.nodeRss.median / 1024, 0)} KiB`,
-      [r.disturbed ? `${r.disturbed} disturbed` : '', r.generatorBound ? `${r.generatorBound} generator-bound` : '', r.n < reps ? `${r.n} repeats` : '']
-        .filter(Boolean)
-        .join(', ') || 'ok',
-    ]),
-  ),
-)
-out.push('')
+// The spread phase alone has no step table.
+if (rows.length > 0) {
+  out.push(
+    table(
+      ['step', 'worker us/pkt veche', 'baseline', 'veche/base', 'pkts/core-s veche', 'baseline', 'worker load', 'loss veche', 'loss base', 'delay p50/p99 ms veche', 'baseline', 'node cpu/peer', 'node rss/peer', 'flags'],
+      rows.map((r) => [
+        r.name,
+        withSpread(r.veche.median, r.veche.spread),
+        withSpread(r.baseline.median, r.baseline.spread),
+        fmt(r.ratio, 3),
+        fmt(r.vechePps.median / 1000, 0) + 'k',
+        fmt(r.basePps.median / 1000, 0) + 'k',
+        fmt(r.load.median),
+        pct(r.loss.max),
+        pct(r.baseLoss.max),
+        `${fmt(r.p50.median)}/${fmt(r.p99.median)}`,
+        `${fmt(r.baseP50.median)}/${fmt(r.baseP99.median)}`,
+        pct(r.nodeCpu.median, 3),
+        `${fmt(r.nodeRss.median / 1024, 0)} KiB`,
+        [
+          r.disturbed ? `${r.disturbed} disturbed` : '',
+          r.generatorBound ? `${r.generatorBound} generator-bound` : '',
+          r.n < reps ? `${r.n} repeats` : '',
+          r.counted && r.counted.subscribers < r.counted.of ? `sampled ${r.counted.subscribers}/${r.counted.of}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ') || 'ok',
+      ]),
+    ),
+  )
+}
+if (rows.some((r) => r.counted && r.counted.subscribers < r.counted.of)) {
+  out.push(
+    "sampled S/N: loss and delay from S of the step's N subscribers (all their streams); the rest received on null ports. " +
+      'Worker us/pkt, pkts/core-s and load cover everything forwarded (null-port arrivals counted from the kernel).',
+  )
+}
+if (rows.length > 0) out.push('')
 for (const [name, c] of Object.entries(capacities)) {
   const last = c.probes.find((p) => p.participants === c.size)
   out.push(
@@ -264,14 +357,37 @@ for (const [name, c] of Object.entries(capacities)) {
 }
 if (capacities.veche && capacities.baseline) out.push(`capacity veche/baseline: ${fmt(capacities.veche.size / capacities.baseline.size, 3)}`)
 if (spread) {
+  const seconds = timing.measureMs / 1000
+  const flags = (s: StepSample): string => {
+    const v = verdict(s)
+    return `${v.disturbed ? ` DISTURBED (other load ${fmt(s.foreignLoad)} cores)` : ''}${v.generatorBound ? ' GENERATOR-BOUND (the generator\'s limit, not the server\'s)' : ''}`
+  }
   const line = (label: string, s: StepSample | string): string =>
-    typeof s === 'string' ? `${label}: failed: ${s}` : `${label}: loss ${pct(s.loss)}, worker load ${fmt(s.workerLoad)} cores, delay p50/p99 ${fmt(s.delayP50Ms)}/${fmt(s.delayP99Ms)} ms, incomplete ${s.incomplete}`
-  out.push(`room of ${spread.size} (beyond one worker):`)
-  out.push(`  ${line('one worker', spread.oneWorker)}`)
-  out.push(`  ${line(`two workers, ${spread.peersPerWorker} peers each, pipeToRouter`, spread.twoWorkers)}`)
+    typeof s === 'string'
+      ? `${label}: failed to set up: ${s}`
+      : `${label}: loss ${pct(s.loss)}, worker load ${s.workerLoads.map((l) => fmt(l)).join(' + ')} cores, ${fmt(s.forwarded / seconds / 1000, 0)}k packets/s forwarded ` +
+        `(${fmt(s.workerCpuUsPerPacket)} us/pkt), ksoftirqd ${fmt(s.softirqLoad)} cores, generator ${fmt(s.generatorLoad)} cores, ` +
+        `delay p50/p99 ${fmt(s.delayP50Ms)}/${fmt(s.delayP99Ms)} ms, incomplete ${s.incomplete}${flags(s)}`
+  out.push(`room of ${spread.size} beyond one worker, all see all:`)
+  out.push(`  ${line(`2 workers, ${spread.peersPerWorker} peers homed on each, producers piped (pipeToRouter)`, spread.twoWorkers)}`)
+  out.push(`  ${line('1 worker (expected to lose packets or fail to set up)', spread.oneWorker)}`)
+  const one = spread.oneWorker
+  if (typeof one !== 'string' && one.loss < LOSS_LIMIT && one.incomplete === 0) {
+    out.push(`  note: one worker held this room too, so it is not beyond one worker's capacity here; rerun with a larger --spread`)
+  }
+  const two = spread.twoWorkers
+  if (spread.sampleReceivers !== 'all' && typeof two !== 'string') {
+    out.push(
+      `  sampled receivers: loss and delay from ${two.countedSubscribers} of ${two.subscribers} subscribers (all their streams, spread over both workers' ` +
+        `home peers); the other ${two.subscribers - two.countedSubscribers} received on null ports. Worker figures cover all forwarding.`,
+    )
+  }
+  const lossText = typeof two === 'string' ? `failed to set up (${two})` : `loss ${pct(two.loss)}`
+  out.push(`room of ${spread.size} on 2 workers (peersPerWorker=${spread.peersPerWorker}): ${lossText} — ${spread.holds ? 'holds' : 'does not hold'}`)
 }
 out.push(`machine busy during the run: ${machineBusy.map((b, i) => `core ${i} ${pct(b, 0)}`).join(', ')}`)
-const disturbed = rows.reduce((a, r) => a + r.disturbed, 0)
+const spreadDisturbed = [spread?.twoWorkers, spread?.oneWorker].filter((s): s is StepSample => typeof s === 'object' && verdict(s).disturbed).length
+const disturbed = rows.reduce((a, r) => a + r.disturbed, 0) + spreadDisturbed
 out.push(disturbed ? `DISTURBED: ${disturbed} samples ran while something else kept > 0.15 cores busy; compare with care` : 'undisturbed: no sample saw more than 0.15 cores of other load')
 if (failedSamples) out.push(`${failedSamples} samples failed and were retried (see the log above)`)
 if (outOfTime()) out.push(`stopped early at the ${args['max-minutes']}-minute limit; some steps were skipped`)
@@ -282,7 +398,29 @@ const file =
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
 writeFileSync(
   file,
-  JSON.stringify({ kind: 'media-load', at: new Date().toISOString(), cores, reps, timing, quick, pinned, receive: receivers.note, machineBusy, rates, rows, capacities, spread, results }, null, 1),
+  JSON.stringify(
+    {
+      kind: 'media-load',
+      at: new Date().toISOString(),
+      cores,
+      reps,
+      timing,
+      quick,
+      pinned,
+      receive: receivers.note,
+      // Sampled receivers: subscribers per room counted for loss and delay in the steps ('all': every
+      // one), and whether null ports were available; each sample has countedSubscribers/subscribers.
+      sampleReceivers: { steps: sampleArg ?? 'all', spread: spread?.sampleReceivers, nullPorts: receivers.nulls !== undefined },
+      machineBusy,
+      rates,
+      rows,
+      capacities,
+      spread,
+      results,
+    },
+    null,
+    1,
+  ),
 )
 process.stdout.write(`JSON: ${file}\n`)
 // Everything is closed; a socket of a join that failed mid-way must not keep the run alive.

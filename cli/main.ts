@@ -5,6 +5,8 @@ import { LicenseError } from '../license-keys/errors.ts'
 import { MigrationError } from '../server/db/migrations.ts'
 import { registerActivate } from './commands/activate.ts'
 import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
+import { registerAdminResetPassword } from './commands/admin-reset-password.ts'
+import { registerAdminUnlock } from './commands/admin-unlock.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerLicense } from './commands/license.ts'
 import { registerConfigCheck } from './commands/config-check.ts'
@@ -29,7 +31,10 @@ registerRestore(program)
 registerTlsEnsure(program)
 registerHealth(program)
 registerDoctor(program)
-registerAdminCreateOwner(program.command('admin').description('workspace administration'))
+const admin = program.command('admin').description('workspace administration')
+registerAdminCreateOwner(admin)
+registerAdminResetPassword(admin)
+registerAdminUnlock(admin)
 
 try {
   await program.parseAsync(process.argv)

@@ -34,6 +34,14 @@ function leafSchema(section: string, key: string): TSchema | undefined {
   return props && Object.hasOwn(props, key) ? props[key] : undefined
 }
 
+function parseJsonList(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
 /** Turns a string from the environment or a flag into the type the schema wants. */
 function fromString(schema: TSchema, text: string): unknown {
   switch (schema.type) {
@@ -43,6 +51,8 @@ function fromString(schema: TSchema, text: string): unknown {
     case 'boolean':
       return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text
     case 'array':
+      // A JSON list for items that hold commas themselves (LDAP DNs); a wrong one fails validation.
+      if (text.trimStart().startsWith('[')) return parseJsonList(text)
       return text === '' ? [] : text.split(',').map((s) => s.trim())
     default:
       return text

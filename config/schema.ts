@@ -90,7 +90,7 @@ export const ConfigSchema = Type.Object(
       ownerGroups: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Group DNs whose members are owners.' }),
       requiredGroups: Type.Array(Type.String({ minLength: 1 }), {
         default: [],
-        description: 'Group DNs; when set, only their members may sign in.',
+        description: 'Group DNs; when set, only their members (and owner and admin groups) may sign in.',
       }),
       timeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10, description: 'How long one sign-in waits for the directory.' }),
     }),
@@ -208,6 +208,15 @@ export const ConfigSchema = Type.Object(
       }),
       healthTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, default: 90 }),
       keepReleases: Type.Integer({ minimum: 2, maximum: 100, default: 3 }),
+    }),
+    privacy: Section({
+      retentionDays: Type.Integer({
+        minimum: 1,
+        maximum: 36_500,
+        default: 365,
+        description: 'Days meeting history (participants, addresses, chat) and usage statistics are kept; older is deleted daily.',
+      }),
+      purgeHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 3, description: 'Hour (UTC) of the daily deletion.' }),
     }),
     metrics: Section({
       token: Type.String({

@@ -9,17 +9,23 @@ import authPlugin from './plugins/auth.ts'
 import databasePlugin from './plugins/database.ts'
 import rateLimitPlugin from './plugins/rate-limit.ts'
 import licensePlugin from './plugins/license.ts'
+import ldapPlugin from './plugins/ldap.ts'
 import type { LicenseOverrides } from './license/create.ts'
 import licenseRoutes from './routes/license.ts'
 import sfuPlugin from './plugins/sfu.ts'
 import recordingPlugin from './plugins/recording.ts'
 import recordingsRoutes from './routes/recordings.ts'
+import historyPlugin from './plugins/history.ts'
+import historyRoutes from './routes/history.ts'
 import authRoutes from './routes/auth.ts'
+import authMethodsRoutes from './routes/auth-methods.ts'
+import oidcRoutes from './routes/oidc.ts'
 import caRoutes from './routes/ca.ts'
 import healthRoutes from './routes/health.ts'
 import metricsPlugin from './metrics/plugin.ts'
 import opsRoutes from './routes/ops.ts'
 import roomsRoutes from './routes/rooms.ts'
+import invitationsRoutes from './routes/invitations.ts'
 import setupRoutes from './routes/setup.ts'
 import signalingRoutes from './routes/signaling.ts'
 import usersRoutes from './routes/users.ts'
@@ -70,9 +76,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     perUserPerMinute: config.limits.perUserPerMinute,
   })
   await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
+  await app.register(ldapPlugin, { config: config.ldap })
   await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
   await app.register(metricsPlugin)
   await app.register(recordingPlugin, { dataDir: options.dataDir, recording: config.recording, streaming: config.streaming })
+  await app.register(historyPlugin, { privacy: config.privacy })
   await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
 
   await app.register(healthRoutes)
@@ -80,11 +88,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(caRoutes, { caCert: options.caCert })
   await app.register(setupRoutes)
   await app.register(authRoutes, { limits: config.limits })
+  await app.register(authMethodsRoutes, { ldapEnabled: config.ldap.url !== '', oidc: config.oidc })
+  await app.register(oidcRoutes, { oidc: config.oidc, publicUrl: config.server.publicUrl })
   await app.register(usersRoutes)
   await app.register(licenseRoutes)
   await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })
+  await app.register(invitationsRoutes, { mail: config.mail, publicUrl: config.server.publicUrl })
   await app.register(signalingRoutes)
   await app.register(recordingsRoutes)
+  await app.register(historyRoutes)
   await app.register(webRoutes, { root: WEB_ROOT })
   return app
 }

@@ -1,6 +1,7 @@
 // The processes of a benchmark run and where they run: the media workers under test on the last
 // core, everything else (the generator, its C receive side, the targets' Node processes) on the
 // others, so the worker's core sees only the worker. Also the run's noise verdict per sample.
+import { NullPorts } from './null-port.ts'
 import { cores, pin, rssBytes } from './proc.ts'
 import { NodeReceiveSide, type ReceiveSide } from './receive-side.ts'
 import { buildSink, SinkReceiveSide } from './sink.ts'
@@ -19,6 +20,8 @@ export interface Receivers {
   plain: ReceiveSide
   /** For SRTP (and first-packet times): Node. */
   node: NodeReceiveSide
+  /** Null ports for sampled receivers: held by the C sink, so absent without it. */
+  nulls?: NullPorts
   note: string
 }
 
@@ -27,7 +30,7 @@ export function startReceivers(): Receivers {
   const built = buildSink()
   if ('path' in built) {
     const sink = SinkReceiveSide.start(built.path)
-    return { plain: sink, node, note: 'plain RTP received by the C sink (recvmmsg)' }
+    return { plain: sink, node, nulls: new NullPorts(sink), note: 'plain RTP received by the C sink (recvmmsg)' }
   }
   return { plain: node, node, note: `no C compiler (${built.error}): plain RTP received in Node; large steps may be generator-bound` }
 }

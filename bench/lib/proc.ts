@@ -83,6 +83,13 @@ export function childrenOf(pid: number, name?: RegExp): number[] {
 export const cores = availableParallelism()
 
 /**
+ * softirqThreads returns the pids of the kernel's per-core softirq threads (ksoftirqd/N). When a
+ * core has more packet processing pending than the kernel does on the way out of a system call,
+ * the rest runs there: on loopback, delivery of what a worker sent, not charged to the worker.
+ */
+export const softirqThreads = (): number[] => childrenOf(2, /^ksoftirqd\//)
+
+/**
  * pin binds every thread of `pid` to `core` (-1: any core); returns false where that is impossible
  * (one core, no taskset).
  */

@@ -23,11 +23,15 @@ export interface ReceiveReport {
   delayP99Ms: number
 }
 
-export interface ReceiveSide {
+/** What a synthetic peer needs to subscribe: a port to point its recv transport at. */
+export interface PortOpener {
+  open(srtp: SrtpContext | undefined): Promise<ReceivePort>
+}
+
+export interface ReceiveSide extends PortOpener {
   readonly kind: 'node' | 'sink'
   /** pid of the process that does the receiving (for its CPU time). */
   readonly pid: number
-  open(srtp: SrtpContext | undefined): Promise<ReceivePort>
   /** reset starts a new counting window. */
   reset(): Promise<void>
   /** report returns the window's figures and refreshes each port's `streams`. */

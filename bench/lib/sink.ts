@@ -65,6 +65,15 @@ export class SinkReceiveSide implements ReceiveSide {
     return port
   }
 
+  /**
+   * openNull opens a null port (see null-port.ts): a socket the sink holds but never reads, with
+   * the smallest receive buffer. It is not counted, so its `streams` stays 0.
+   */
+  async openNull(): Promise<ReceivePort> {
+    const [, id, portNumber] = (await this.#ask('null')).split(' ').map(Number) as [number, number, number]
+    return { port: portNumber, streams: 0, close: () => void this.#ask(`close ${id}`) }
+  }
+
   async reset(): Promise<void> {
     await this.#ask('reset')
   }

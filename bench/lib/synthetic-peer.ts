@@ -6,20 +6,26 @@ import { monoMs } from './clock.ts'
 import { audioRtpParameters, SUBSCRIBER_RTP_CAPABILITIES, videoRtpParameters } from './media-profile.ts'
 import type { Pacer } from './pacer.ts'
 import { Publisher } from './publisher.ts'
-import { boundSocket, type ReceivePort, type ReceiveSide } from './receive-side.ts'
+import { boundSocket, type PortOpener, type ReceivePort } from './receive-side.ts'
 import { newSrtpParameters, SrtpContext } from './srtp.ts'
 import type { SfuSession, SfuTarget } from './targets/target.ts'
 
 export interface PeerOptions {
   srtp: boolean
   publish: boolean
-  receiver: ReceiveSide
+  /** Where this peer receives: a counting receive side, or null ports (sampled receivers). */
+  receiver: PortOpener
   pacer: Pacer
 }
 
 export class SyntheticPeer {
   readonly inbox: ReceivePort
   publisher: Publisher | undefined
+  /**
+   * Consumers the server created for this peer and that are running (resumed where the server
+   * creates them paused): how a peer on a null port, whose packets nobody reads, shows it is set up.
+   */
+  consumers = 0
   /** monoMs() when the peer started connecting, and when the join reply came. */
   readonly startedAt: number
   joinedAt = 0
@@ -47,7 +53,11 @@ export class SyntheticPeer {
     const inbox = await o.receiver.open(recv.srtpParameters ? new SrtpContext(recv.srtpParameters) : undefined)
     const peer = new SyntheticPeer(session, inbox, startedAt, o.pacer)
     peer.joinedAt = joinedAt
-    session.onNewConsumer = (c) => void session.resumeConsumer(c.consumerId).catch(() => undefined)
+    session.onNewConsumer = (c) =>
+      void session
+        .resumeConsumer(c.consumerId)
+        .then(() => peer.consumers++)
+        .catch(() => undefined)
     try {
       await session.connectPlainTransport(recv.id, '127.0.0.1', inbox.port, o.srtp ? newSrtpParameters() : undefined)
       await session.ready(SUBSCRIBER_RTP_CAPABILITIES)

@@ -5,8 +5,13 @@
  * generator put in its last 8 payload bytes (a big-endian double: CLOCK_MONOTONIC milliseconds).
  * Plain RTP only (the generator reads SRTP itself). Built by bench/lib/sink.ts with the system cc.
  *
+ * It also holds "null ports" for sampled receivers (bench/lib/null-port.ts): bound sockets with the
+ * smallest receive buffer the kernel allows, never read, so the kernel drops what arrives there
+ * after the sender has paid for delivering it. They are not polled and not counted here.
+ *
  * Commands on stdin, one per line; answers on stdout, one line each:
  *   open            -> "port <id> <port>"
+ *   null            -> "port <id> <port>"   (a null port; closed with "close <id>" like the others)
  *   close <id>      -> "ok"
  *   reset           -> "ok"      (starts a new counting window)
  *   report          -> "report <received> <expected> <p50_ms> <p99_ms> <id>:<streams>:<first_ms> ..."
@@ -38,6 +43,7 @@ struct stream {
 
 struct sock {
   int fd;
+  int null; /* a null port: never read, never reported */
   int nstreams;
   double first_ms;
   struct stream streams[MAX_STREAMS];
@@ -98,6 +104,7 @@ static void on_packet(struct sock *s, const uint8_t *p, size_t len, double now) 
 }
 
 static void drain(struct sock *s) {
+  if (s->null) return;
   static uint8_t bufs[BATCH][PKT];
   static struct iovec iov[BATCH];
   static struct mmsghdr msgs[BATCH];
@@ -127,26 +134,39 @@ static double percentile(double q) {
   return -1;
 }
 
-static void command(int ep, char *line) {
-  if (strncmp(line, "open", 4) == 0) {
-    int id = -1;
-    for (int i = 0; i < MAX_SOCKETS; i++) if (!socks[i]) { id = i; break; }
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    int size = 4 * 1024 * 1024;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t alen = sizeof a;
-    if (id < 0 || fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
-      printf("error cannot open a socket: %s\n", strerror(errno));
-      if (fd >= 0) close(fd);
-      return;
-    }
-    struct sock *s = calloc(1, sizeof *s);
-    s->fd = fd;
-    socks[id] = s;
+/* open_socket binds a UDP socket on 127.0.0.1 and answers "port <id> <port>". A counting socket gets
+ * a big buffer and is polled; a null port gets the smallest buffer (SO_RCVBUF 0 is raised to the
+ * kernel's minimum, about two packets) and is never polled, so nearly everything sent to it is
+ * dropped by the kernel at the socket, costing this process nothing. */
+static void open_socket(int ep, int null) {
+  int id = -1;
+  for (int i = 0; i < MAX_SOCKETS; i++) if (!socks[i]) { id = i; break; }
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  int size = null ? 0 : 4 * 1024 * 1024;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+  socklen_t alen = sizeof a;
+  if (id < 0 || fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &alen) < 0) {
+    printf("error cannot open a socket: %s\n", strerror(errno));
+    if (fd >= 0) close(fd);
+    return;
+  }
+  struct sock *s = calloc(1, sizeof *s);
+  s->fd = fd;
+  s->null = null;
+  socks[id] = s;
+  if (!null) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)id + 1 };
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-    printf("port %d %d\n", id, ntohs(a.sin_port));
+  }
+  printf("port %d %d\n", id, ntohs(a.sin_port));
+}
+
+static void command(int ep, char *line) {
+  if (strncmp(line, "open", 4) == 0) {
+    open_socket(ep, 0);
+  } else if (strncmp(line, "null", 4) == 0) {
+    open_socket(ep, 1);
   } else if (strncmp(line, "close ", 6) == 0) {
     int id = atoi(line + 6);
     if (id >= 0 && id < MAX_SOCKETS && socks[id]) {
@@ -179,7 +199,7 @@ static void command(int ep, char *line) {
     }
     printf("report %llu %llu %.2f %.2f", (unsigned long long)received, (unsigned long long)expected, percentile(0.5), percentile(0.99));
     for (int i = 0; i < MAX_SOCKETS; i++)
-      if (socks[i]) printf(" %d:%d:%.3f", i, socks[i]->nstreams, socks[i]->first_ms);
+      if (socks[i] && !socks[i]->null) printf(" %d:%d:%.3f", i, socks[i]->nstreams, socks[i]->first_ms);
     printf("\n");
   } else {
     printf("error unknown command\n");

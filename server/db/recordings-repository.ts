@@ -97,6 +97,7 @@ export function createRecordingsRepository(db: Db) {
      WHERE id = ?`,
   )
   const remove = db.prepare('DELETE FROM recordings WHERE id = ?')
+  const renameStarter = db.prepare('UPDATE recordings SET started_by_name = ? WHERE started_by = ?')
 
   return {
     get(id: string): Recording | undefined {
@@ -118,6 +119,10 @@ export function createRecordingsRepository(db: Db) {
     /** listStartedBefore: finished recordings older than `ms` (unix milliseconds), for retention. */
     listStartedBefore(ms: number): Recording[] {
       return olderThan.all(ms).map(toRecording)
+    },
+    /** anonymiseStarter replaces a deleted user's name on the recordings they started (the files stay). */
+    anonymiseStarter(userId: string, label: string): void {
+      renameStarter.run(label, userId)
     },
     /** create records a recording that starts now; its files are named after its id. */
     create(r: NewRecording): Recording {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config } from '../../config/schema.ts'
+import { signInWithDirectory } from '../auth/directory-sign-in.ts'
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts'
 import { SignInGuard } from '../auth/sign-in-guard.ts'
 import { sendError } from '../http-errors.ts'
@@ -31,6 +32,17 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
         request.log.warn({ email: request.body.email, ip: request.ip, code: refusal.code }, 'sign-in refused before checking')
         reply.header('retry-after', String(refusal.retryAfterSeconds))
         return sendError(reply, 429, refusal.code, refusal.message)
+      }
+      // Without a local password here (unknown, or a directory user) the directory decides, when there is one.
+      if (app.ldapDirectory && !found?.passwordHash) {
+        const result = await signInWithDirectory(app, app.ldapDirectory, request.body.email, request.body.password, request.log)
+        if ('refused' in result) {
+          if (result.refused.status === 401) await sleep(guard.failed(found, request.ip))
+          return sendError(reply, result.refused.status, result.refused.code, result.refused.message)
+        }
+        guard.succeeded(result.user.id, request.ip)
+        app.startSession(reply, result.user)
+        return { user: result.user }
       }
       // An unknown e-mail costs the same hashing time, so timing does not reveal which e-mails exist.
       const ok = await verifyPassword(request.body.password, found?.passwordHash ?? DUMMY_HASH)

@@ -1,5 +1,6 @@
 // The signaling WebSocket endpoint of a room.
 import type { FastifyInstance } from 'fastify'
+import { clientDetails } from '../history/client-details.ts'
 import { refuseNewRoom, refuseParticipant } from '../license/policy.ts'
 import { serveSignaling } from '../signaling/connection.ts'
 import { RoomParams } from './schemas.ts'
@@ -17,6 +18,9 @@ export default async function signalingRoutes(app: FastifyInstance): Promise<voi
         lookupRoom: (id) => app.roomsRepository.get(id),
         capture: app.hasDecorator('capture') ? app.capture : undefined,
         joinCounter: app.opsCounters,
+        accountActive: user ? () => app.usersRepository.get(user.id)?.blockedAt === null : undefined,
+        // For the meeting history: user agent and address of this connection.
+        client: clientDetails(request),
         admission: {
           refuseNewRoom: (live) => refuseNewRoom(app.license.state, live),
           refuseParticipant: (n) => refuseParticipant(app.license.state, n),

@@ -8,12 +8,25 @@ export type PeerId = string & { readonly __brand: 'PeerId' }
 
 export type Notify = <N extends NotificationName>(name: N, data: Notifications[N]) => void
 
+/** Where a participant connects from, as its signaling request showed it; kept for the meeting history. */
+export interface PeerClient {
+  userAgent: string | undefined
+  /** The client's address (behind a trusted proxy, the forwarded one). */
+  address: string
+  /** A trusted proxy forwarded the connection (and named the client in X-Forwarded-For). */
+  viaProxy: boolean
+  /** X-Forwarded-For as the trusted proxy sent it; undefined when not via a trusted proxy. */
+  forwardedFor: string | undefined
+}
+
 export interface PeerOptions {
   displayName: string
   kind: PeerKind
   /** The employee's account id; undefined for guests. */
   userId: string | undefined
   notify: Notify
+  /** Meeting history: the connection's client details; absent for peers made without a request. */
+  client?: PeerClient | undefined
 }
 
 export class Peer {
@@ -22,6 +35,7 @@ export class Peer {
   readonly kind: PeerKind
   readonly userId: string | undefined
   readonly notify: Notify
+  readonly client: PeerClient | undefined
   readonly joinedAt = Date.now()
   /** WebRTC transports, or plain RTP ones (appData.plain) when the server allows them. */
   readonly transports = new Map<string, types.Transport>()
@@ -36,6 +50,7 @@ export class Peer {
     this.kind = options.kind
     this.userId = options.userId
     this.notify = options.notify
+    this.client = options.client
   }
 
   info(): PeerInfo {

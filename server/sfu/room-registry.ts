@@ -1,5 +1,6 @@
 // Owns the live rooms: creates each at most once (concurrent joins wait for the same creation),
 // spreads them over the workers, forgets them when they close, and rebuilds them when a worker dies.
+import { EventEmitter } from 'node:events'
 import type { SfuLogger } from './logger.ts'
 import { Room } from './room.ts'
 import type { MediaWorker, WorkerPool } from './worker-pool.ts'
@@ -11,7 +12,12 @@ export interface RoomRegistryOptions {
   peersPerWorker?: number
 }
 
-export class RoomRegistry {
+export interface RoomRegistryEvents {
+  /** A room was created, before anyone is in it: observers (the meeting history) subscribe to it here. */
+  roomOpened: [Room]
+}
+
+export class RoomRegistry extends EventEmitter<RoomRegistryEvents> {
   readonly #pool: WorkerPool
   readonly #log: SfuLogger
   readonly #options: RoomRegistryOptions
@@ -19,6 +25,7 @@ export class RoomRegistry {
   readonly #creating = new Map<string, Promise<Room>>()
 
   constructor(pool: WorkerPool, options: RoomRegistryOptions, log: SfuLogger) {
+    super()
     this.#pool = pool
     this.#options = options
     this.#log = log
@@ -65,6 +72,7 @@ export class RoomRegistry {
         room.once('close', () => {
           if (this.#rooms.get(id) === room) this.#rooms.delete(id)
         })
+        this.emit('roomOpened', room)
         return room
       })
       .finally(() => this.#creating.delete(id))

@@ -29,6 +29,10 @@ export interface RoomEvents {
   producer: [Peer, types.Producer]
   activeSpeaker: [string | null]
   chat: [ChatMessage]
+  // For the meeting history (server/history/): who entered and left. A room's close ends everyone's
+  // stay without a peerLeft each.
+  peerJoined: [Peer]
+  peerLeft: [Peer]
 }
 
 type Media = RoomMedia
@@ -141,6 +145,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.peers.set(peer.id, peer)
     this.broadcast('peerJoined', peer.info(), peer.id)
     this.moderation.joined(peer)
+    this.emit('peerJoined', peer)
   }
 
   /** removePeer closes the peer's media and tells the others; the last one out closes the room. */
@@ -152,6 +157,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#media?.release(peerId)
     this.broadcast('peerLeft', { peerId })
     this.moderation.left(peerId)
+    this.emit('peerLeft', peer)
     // Waiters keep the room open: a host may still come and admit them.
     if (this.peers.size === 0 && this.moderation.lobby.size === 0) this.close()
   }

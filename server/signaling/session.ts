@@ -1,7 +1,7 @@
 // The state of one signaling connection: who is on the other end, and which room and peer it is,
 // once joined. Handlers read and change it; the connection owns its lifetime.
 import type { CaptureService } from '../recording/capture-service.ts'
-import type { Notify, Peer } from '../sfu/peer.ts'
+import type { Notify, Peer, PeerClient } from '../sfu/peer.ts'
 import type { Room } from '../sfu/room.ts'
 import type { RoomRegistry } from '../sfu/room-registry.ts'
 import { SfuError as SignalingError } from '../sfu/errors.ts'
@@ -51,6 +51,13 @@ export interface SignalingSession {
   readonly capture?: CaptureService | undefined
   /** Counts join outcomes for /metrics; absent where nobody counts. */
   readonly joinCounter?: JoinCounter | undefined
+  /**
+   * False once the signed-in employee was blocked or deleted after this connection opened (the socket
+   * outlives the session check at upgrade); absent: always active.
+   */
+  readonly accountActive?: (() => boolean) | undefined
+  /** The connection's client details (user agent, address), handed to its peer for the meeting history. */
+  readonly client?: PeerClient | undefined
   readonly notify: Notify
   room: Room | undefined
   peer: Peer | undefined

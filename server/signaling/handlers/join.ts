@@ -33,6 +33,7 @@ function enter(session: SignalingSession, room: Room, name: string): JoinedResul
     kind: session.user ? 'internal' : 'guest',
     userId: session.user?.id,
     notify: session.notify,
+    client: session.client,
   })
   const others = [...room.peers.values()].map((p) => p.info())
   room.addPeer(peer)
@@ -67,6 +68,9 @@ function fromLobby(session: SignalingSession, waiting: { room: Room; entryId: st
 
 const admit: Handler<'join'> = async (session, { displayName, pin }) => {
   if (session.peer) throw new SignalingError('already_joined', 'this connection has already joined')
+  if (session.user && session.accountActive?.() === false) {
+    throw new SignalingError('forbidden', 'your account is blocked; ask an administrator')
+  }
   if (session.waiting) return fromLobby(session, session.waiting)
   const record = session.lookupRoom(session.roomId)
   if (!record) throw new SignalingError('room_not_found', 'this meeting does not exist or was deleted')

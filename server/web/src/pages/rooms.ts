@@ -4,6 +4,7 @@ import { formValues, h, setChildren } from '../dom.ts'
 import { formatDate, t } from '../i18n/index.ts'
 import { icon } from '../icons.ts'
 import { roomAccess } from './room-access.ts'
+import { openInviteDialog } from '../invite/invite-dialog.ts'
 import { navigate, signInAgain, type PageContext } from '../router.ts'
 import { currentUserOrNull } from '../session.ts'
 import { appShell } from '../ui/app-shell.ts'
@@ -33,6 +34,13 @@ function roomItem(room: RoomSummary, onDeleted: () => void, showError: (message:
     copyLabel.textContent = copied ? t('rooms.copied') : t('rooms.copyFailed')
     setTimeout(() => (copyLabel.textContent = t('rooms.copy')), 2000)
   })
+
+  const invite = h(
+    'button',
+    { type: 'button', class: 'btn btn--small', 'data-testid': 'room-invite', 'aria-label': t('invitations.actionLabel', { title: room.title }) },
+    [icon('send'), h('span', {}, t('invitations.action'))],
+  )
+  invite.addEventListener('click', () => openInviteDialog(room))
 
   const join = h('button', { type: 'button', class: 'btn btn--primary btn--small', 'data-testid': 'room-join' }, t('rooms.join'))
   join.addEventListener('click', () => navigate(`/r/${encodeURIComponent(room.id)}`))
@@ -68,7 +76,7 @@ function roomItem(room: RoomSummary, onDeleted: () => void, showError: (message:
       h('a', { class: 'room-card__link', href: room.url, 'data-testid': 'room-link' }, [icon('link'), h('span', {}, room.url)]),
       roomAccess(room, onSaved),
     ]),
-    h('div', { class: 'room-card__actions' }, [copy, join, remove]),
+    h('div', { class: 'room-card__actions' }, [copy, invite, join, remove]),
   ])
 }
 

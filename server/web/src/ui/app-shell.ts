@@ -9,7 +9,7 @@ import { isManager, setCurrentUser } from '../session.ts'
 import { brand } from './brand.ts'
 import { langSwitch } from './lang-switch.ts'
 
-type Section = 'rooms' | 'recordings' | 'users' | 'license'
+type Section = 'rooms' | 'recordings' | 'users' | 'license' | 'audit' | 'meetings' | 'statistics'
 
 /** appShell wraps a page's main content; `active` marks the current section in the navigation. */
 export function appShell(user: User, active: Section, main: Node[]): HTMLElement {
@@ -56,6 +56,10 @@ export function appShell(user: User, active: Section, main: Node[]): HTMLElement
           recordings,
           isManager(user) ? navLink('users', '/users', t('shell.users')) : null,
           isManager(user) ? navLink('license', '/license', t('shell.license')) : null,
+          user.role === 'owner' ? navLink('audit', '/audit', t('audit.nav')) : null,
+          // Meeting history and usage statistics: owners only (names, addresses, chat).
+          user.role === 'owner' ? navLink('meetings', '/meetings', t('history.nav.meetings')) : null,
+          user.role === 'owner' ? navLink('statistics', '/statistics', t('history.nav.statistics')) : null,
         ]),
         h('div', { class: 'shell__user' }, [
           h('span', { class: 'shell__name', 'data-testid': 'user-name', title: user.email }, user.displayName),

@@ -1,0 +1,215 @@
+// Owns the conversation with the corporate directory (OpenLDAP, Active Directory) for one sign-in:
+// connect (ldaps, or ldap + StartTLS), find the user's entry, prove the password by binding as it,
+// read e-mail, name and groups. One connection per sign-in, always closed.
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import type { ConnectionOptions } from 'node:tls'
+import { Client, FilterParser, InappropriateAuthError, InvalidCredentialsError, type Entry } from 'ldapts'
+import { ConfigError } from '../../../config/load.ts'
+import type { Config } from '../../../config/schema.ts'
+import type { Role } from '../../db/users-repository.ts'
+import { DirectoryError, directoryError } from './errors.ts'
+import { fillFilter } from './filter.ts'
+import { normalizeDn, roleFor } from './roles.ts'
+
+export type LdapConfig = Config['ldap']
+
+/** What the directory says about a user whose password it accepted. */
+export interface DirectoryUser {
+  /** The entry's DN: the user's stable name in Veche (users.external_id). */
+  dn: string
+  /** '' when the entry has no usable e-mail address: such a user cannot get an account. */
+  email: string
+  displayName: string
+  /** Group DNs, as the directory wrote them. */
+  groups: string[]
+  /** The role the groups give; null: not in ldap.requiredGroups, may not sign in. */
+  role: Role | null
+}
+
+export interface DirectoryLog {
+  warn(fields: object, message: string): void
+}
+
+/** What sign-in needs from a directory; the tests' and the plugin's directory is LdapDirectory. */
+export interface Directory {
+  /** The configured URL, for logs. */
+  readonly url: string
+  /**
+   * authenticate returns the user when `password` is theirs, null when the login is unknown, ambiguous
+   * or the password wrong. Throws DirectoryError when the directory gives no answer.
+   */
+  authenticate(login: string, password: string): Promise<DirectoryUser | null>
+}
+
+const MAX_NAME = 64
+const EMAIL = /^[^\s@]+@[^\s@]+$/
+
+export class LdapDirectory implements Directory {
+  readonly url: string
+  readonly #config: LdapConfig
+  readonly #ca: string | undefined
+  readonly #host: string
+  readonly #log: DirectoryLog | undefined
+
+  private constructor(config: LdapConfig, ca: string | undefined, host: string, log: DirectoryLog | undefined) {
+    this.url = config.url
+    this.#config = config
+    this.#ca = ca
+    this.#host = host
+    this.#log = log
+  }
+
+  /**
+   * create checks the ldap section and reads ldap.caFile; throws ConfigError naming the key when the
+   * settings cannot work. Nothing is sent to the directory yet.
+   */
+  static create(config: LdapConfig, log?: DirectoryLog): LdapDirectory {
+    const fail = (key: string, why: string): never => {
+      throw new ConfigError(`config key 'ldap.${key}': ${why}`)
+    }
+    let url: URL
+    try {
+      url = new URL(config.url)
+    } catch {
+      return fail('url', `'${config.url}' is not a URL; write ldap://host or ldaps://host:port`)
+    }
+    if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') fail('url', `'${config.url}' must start with ldap:// or ldaps://`)
+    const host = url.hostname.replace(/^\[|\]$/g, '')
+    if (!host) fail('url', `'${config.url}' names no host`)
+    if (config.startTls && url.protocol === 'ldaps:') fail('startTls', 'applies to ldap:// URLs; ldaps:// is TLS already: set it to false')
+    if (!config.searchBase.trim()) fail('searchBase', 'is required with ldap.url: the DN under which users are found, e.g. ou=people,dc=corp,dc=example')
+    if (config.bindDn && !config.bindPassword) {
+      fail('bindPassword', 'is empty but ldap.bindDn is set: a bind with an empty password is anonymous; set the service account password')
+    }
+    if (!config.userFilter.includes('{login}')) fail('userFilter', 'must contain {login}, where what the user typed goes')
+    const parses = (key: string, template: string): void => {
+      try {
+        FilterParser.parseString(fillFilter(template, { login: 'x', dn: 'cn=x' }))
+      } catch (err) {
+        fail(key, `is not a valid LDAP filter: ${(err as Error).message}`)
+      }
+    }
+    parses('userFilter', config.userFilter)
+    if (config.groupSearchBase) parses('groupFilter', config.groupFilter)
+    let ca: string | undefined
+    if (config.caFile) {
+      try {
+        ca = readFileSync(config.caFile, 'utf8')
+      } catch (err) {
+        return fail('caFile', `cannot read ${config.caFile}: ${(err as Error).message}`)
+      }
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) fail('caFile', `${config.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`)
+    }
+    return new LdapDirectory(config, ca, host, log)
+  }
+
+  /** sendsPasswordsInClear: an ldap:// URL without StartTLS, to a host other than this machine. */
+  get sendsPasswordsInClear(): boolean {
+    return this.url.startsWith('ldap:') && !this.#config.startTls && !/^(127\.|::1$|localhost$)/.test(this.#host)
+  }
+
+  async authenticate(login: string, password: string): Promise<DirectoryUser | null> {
+    // An empty password makes a simple bind "unauthenticated", which directories answer with success.
+    if (password === '') return null
+    // A lone surrogate cannot be sent as UTF-8; such a login names nobody.
+    if (login.trim() === '' || /\p{Cs}/u.test(login)) return null
+    const timeoutMs = this.#config.timeoutSeconds * 1000
+    const secure = this.url.startsWith('ldaps:')
+    const client = new Client({
+      url: this.url,
+      connectTimeout: timeoutMs,
+      timeout: timeoutMs,
+      // ldapts speaks TLS from the start whenever tlsOptions are given, so only ldaps:// gets them.
+      ...(secure ? { tlsOptions: this.#tlsOptions() } : {}),
+    })
+    let timer: NodeJS.Timeout | undefined
+    const late = `the directory at ${this.url} did not answer within ${this.#config.timeoutSeconds} s (ldap.timeoutSeconds)`
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DirectoryError('timeout', late)), timeoutMs)
+    })
+    try {
+      return await Promise.race([this.#conversation(client, login.trim(), password), deadline])
+    } finally {
+      clearTimeout(timer)
+      await client.unbind().catch(() => undefined)
+    }
+  }
+
+  #tlsOptions(): ConnectionOptions {
+    return {
+      minVersion: 'TLSv1.2',
+      ...(this.#ca ? { ca: [this.#ca] } : {}),
+    }
+  }
+
+  async #conversation(client: Client, login: string, password: string): Promise<DirectoryUser | null> {
+    const c = this.#config
+    const step = async <T>(doing: string, run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run()
+      } catch (err) {
+        throw directoryError(err, this.url, doing)
+      }
+    }
+    if (c.startTls) {
+      // The host is named so the certificate is checked against it (an IP is not a valid SNI name).
+      const options: ConnectionOptions = { ...this.#tlsOptions(), host: this.#host, ...(isIP(this.#host) ? {} : { servername: this.#host }) }
+      await step('the StartTLS request (ldap.startTls)', () => client.startTLS(options))
+    }
+    const asService = (): Promise<void> =>
+      step(`the bind as ldap.bindDn '${c.bindDn}' (check ldap.bindDn and ldap.bindPassword)`, () => client.bind(c.bindDn, c.bindPassword))
+    if (c.bindDn) await asService()
+
+    const attributes = [c.emailAttribute, c.nameAttribute, 'cn', ...(c.groupAttribute ? [c.groupAttribute] : [])]
+    const found = await step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
+      client.search(c.searchBase, { scope: 'sub', filter: fillFilter(c.userFilter, { login }), attributes, sizeLimit: 2 }),
+    )
+    const entries = found.searchEntries
+    if (entries.length === 0) return null
+    if (entries.length > 1) {
+      // Refusing is the only safe answer: which person typed this login is unknowable.
+      this.#log?.warn({ login, entries: entries.map((e) => e.dn) }, 'LDAP sign-in refused: the login matches more than one entry (narrow ldap.userFilter)')
+      return null
+    }
+    const entry = entries[0]!
+
+    try {
+      await client.bind(entry.dn, password)
+    } catch (err) {
+      if (err instanceof InvalidCredentialsError || err instanceof InappropriateAuthError) return null
+      throw directoryError(err, this.url, 'the bind as the user')
+    }
+
+    const groups = c.groupAttribute ? values(entry, c.groupAttribute) : []
+    if (c.groupSearchBase) {
+      // The user's own rights may not cover reading groups; the service account's do.
+      if (c.bindDn) await asService()
+      const result = await step(`the group search under ldap.groupSearchBase '${c.groupSearchBase}'`, () =>
+        client.search(c.groupSearchBase, { scope: 'sub', filter: fillFilter(c.groupFilter, { login, dn: entry.dn }), attributes: ['1.1'] }),
+      )
+      const known = new Set(groups.map(normalizeDn))
+      groups.push(...result.searchEntries.map((g) => g.dn).filter((dn) => !known.has(normalizeDn(dn))))
+    }
+
+    const email = values(entry, c.emailAttribute).find((v) => EMAIL.test(v) && v.length <= 254) ?? ''
+    if (!email) this.#log?.warn({ dn: entry.dn, attribute: c.emailAttribute }, 'LDAP entry has no usable e-mail address (ldap.emailAttribute)')
+    const name = values(entry, c.nameAttribute)[0] ?? values(entry, 'cn')[0] ?? login
+    return {
+      dn: entry.dn,
+      email,
+      displayName: [...name.trim()].slice(0, MAX_NAME).join('') || login,
+      groups,
+      role: roleFor(groups, c),
+    }
+  }
+}
+
+/** values returns an attribute's string values; attribute names compare case-insensitively. */
+function values(entry: Entry, attribute: string): string[] {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase())
+  if (!key || key === 'dn') return []
+  const v = entry[key]!
+  const list = Array.isArray(v) ? v : [v]
+  return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : x)).filter((x) => x.trim() !== '')
+}

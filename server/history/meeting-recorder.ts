@@ -1,0 +1,161 @@
+// Writes the meeting history while meetings run: watches each room the registry opens and records the
+// meeting (from its first participant to its close), every stay with the client's details, the chat,
+// and each UTC day's peak load. It only listens: a failed write is logged and never reaches a join.
+import type { ChatMessage } from '../signaling/protocol.ts'
+import type { SfuLogger } from '../sfu/logger.ts'
+import type { Peer, PeerId } from '../sfu/peer.ts'
+import type { Room } from '../sfu/room.ts'
+import type { RoomRegistry } from '../sfu/room-registry.ts'
+import { utcDay, type MeetingHistoryRepository, type MeetingId, type ParticipantId } from '../db/meeting-history-repository.ts'
+import { parseUserAgent } from './user-agent.ts'
+
+export interface MeetingRecorderOptions {
+  registry: RoomRegistry
+  repository: MeetingHistoryRepository
+  log: SfuLogger
+  now?: () => number
+}
+
+/** What the recorder knows of one live room. The meeting starts with its first participant. */
+interface LiveMeeting {
+  id: MeetingId | undefined
+  stays: Map<PeerId, ParticipantId>
+}
+
+interface Levels {
+  rooms: number
+  participants: number
+  largest: number
+}
+
+export class MeetingRecorder {
+  readonly #registry: RoomRegistry
+  readonly #repository: MeetingHistoryRepository
+  readonly #log: SfuLogger
+  readonly #now: () => number
+  readonly #live = new Map<Room, LiveMeeting>()
+  /** Today's peaks as stored, so a join writes them only when they rise. */
+  #peaks: Levels & { day: string } = { day: '', rooms: 0, participants: 0, largest: 0 }
+  #midnight: NodeJS.Timeout | undefined
+  readonly #onOpened = (room: Room): void => this.#watch(room)
+
+  constructor(options: MeetingRecorderOptions) {
+    this.#registry = options.registry
+    this.#repository = options.repository
+    this.#log = options.log
+    this.#now = options.now ?? Date.now
+  }
+
+  /** start watches rooms opened from now on (and any already open). */
+  start(): void {
+    this.#registry.on('roomOpened', this.#onOpened)
+    for (const room of this.#registry.rooms()) this.#watch(room)
+    this.#armMidnight()
+  }
+
+  /** stop ends the watching; meetings still running are ended by their rooms' close. */
+  stop(): void {
+    this.#registry.off('roomOpened', this.#onOpened)
+    clearTimeout(this.#midnight)
+  }
+
+  #watch(room: Room): void {
+    if (this.#live.has(room) || room.closed) return
+    const meeting: LiveMeeting = { id: undefined, stays: new Map() }
+    this.#live.set(room, meeting)
+    room.on('peerJoined', (peer) => this.#safely('join', room, () => this.#joined(room, meeting, peer)))
+    room.on('peerLeft', (peer) => this.#safely('leave', room, () => this.#left(meeting, peer)))
+    room.on('chat', (message) => this.#safely('chat', room, () => this.#chat(meeting, message)))
+    room.once('close', () => this.#safely('close', room, () => this.#closed(room, meeting)))
+  }
+
+  #joined(room: Room, meeting: LiveMeeting, peer: Peer): void {
+    const now = this.#now()
+    meeting.id ??= this.#repository.startMeeting({ roomId: room.id, roomTitle: room.title, startedAt: now })
+    const client = peer.client
+    const software = client ? parseUserAgent(client.userAgent) : undefined
+    const stay = this.#repository.addParticipant({
+      meetingId: meeting.id,
+      userId: peer.userId ?? null,
+      displayName: peer.displayName,
+      kind: peer.kind,
+      joinedAt: now,
+      userAgent: client?.userAgent ?? null,
+      browser: software?.browser ?? null,
+      os: software?.os ?? null,
+      ip: client?.address ?? null,
+      viaProxy: client?.viaProxy ?? false,
+      forwardedFor: client?.forwardedFor ?? null,
+    })
+    meeting.stays.set(peer.id, stay)
+    this.#notePeaks(now)
+  }
+
+  #left(meeting: LiveMeeting, peer: Peer): void {
+    const stay = meeting.stays.get(peer.id)
+    if (stay === undefined) return
+    meeting.stays.delete(peer.id)
+    this.#repository.participantLeft(stay, this.#now())
+  }
+
+  #chat(meeting: LiveMeeting, message: ChatMessage): void {
+    if (meeting.id === undefined) return
+    this.#repository.addChat({
+      meetingId: meeting.id,
+      participantId: meeting.stays.get(message.peerId as PeerId) ?? null,
+      senderName: message.displayName,
+      text: message.text,
+      sentAt: message.at,
+    })
+  }
+
+  #closed(room: Room, meeting: LiveMeeting): void {
+    this.#live.delete(room)
+    if (meeting.id !== undefined) this.#repository.endMeeting(meeting.id, this.#now())
+  }
+
+  /** #levels: meetings running now, people in them, and the largest one. */
+  #levels(): Levels {
+    const levels: Levels = { rooms: 0, participants: 0, largest: 0 }
+    for (const meeting of this.#live.values()) {
+      if (meeting.id === undefined || meeting.stays.size === 0) continue
+      levels.rooms++
+      levels.participants += meeting.stays.size
+      levels.largest = Math.max(levels.largest, meeting.stays.size)
+    }
+    return levels
+  }
+
+  /** #notePeaks stores today's peaks when the current levels exceed them (or a new day began). */
+  #notePeaks(now: number): void {
+    const day = utcDay(now)
+    const levels = this.#levels()
+    if (this.#peaks.day !== day) this.#peaks = { day, rooms: 0, participants: 0, largest: 0 }
+    const next = this.#peaks
+    if (levels.rooms <= next.rooms && levels.participants <= next.participants && levels.largest <= next.largest) return
+    next.rooms = Math.max(next.rooms, levels.rooms)
+    next.participants = Math.max(next.participants, levels.participants)
+    next.largest = Math.max(next.largest, levels.largest)
+    this.#repository.raisePeaks(day, next.rooms, next.participants, next.largest)
+  }
+
+  /** #armMidnight: meetings running across midnight count toward the new day's peaks too. */
+  #armMidnight(): void {
+    const now = Date.now()
+    const next = Math.floor(now / 86_400_000) * 86_400_000 + 86_400_000 + 1000
+    this.#midnight = setTimeout(() => {
+      this.#safely('midnight', undefined, () => this.#notePeaks(this.#now()))
+      this.#armMidnight()
+    }, next - now)
+    this.#midnight.unref()
+  }
+
+  #safely(what: string, room: Room | undefined, write: () => void): void {
+    try {
+      write()
+    } catch (err) {
+      // History is a record, not the meeting: losing a row must never break a join or a leave.
+      this.#log.error({ room: room?.id, event: what, err: (err as Error).message }, 'meeting history write failed')
+    }
+  }
+}

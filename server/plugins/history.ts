@@ -1,0 +1,90 @@
+// Meeting history for the app: the recorder that writes it while meetings run, the queries the
+// owner's pages read, and retention (privacy.retentionDays), which deletes what is older every day.
+import fp from 'fastify-plugin'
+import type { Config } from '../../config/schema.ts'
+import { SYSTEM_ACTOR } from '../db/audit-repository.ts'
+import { createMeetingHistoryRepository, type MeetingHistoryRepository, type PurgeCounts } from '../db/meeting-history-repository.ts'
+import { createMeetingStatistics, DAY_MS, type MeetingStatistics } from '../db/meeting-statistics.ts'
+import { MeetingRecorder } from '../history/meeting-recorder.ts'
+
+export interface MeetingHistory {
+  readonly repository: MeetingHistoryRepository
+  readonly statistics: MeetingStatistics
+  readonly retentionDays: number
+  /**
+   * purgeExpired deletes meetings (with participants and chat) that ended more than retentionDays
+   * before `now`, and older usage peaks; writes one audit entry when it deleted anything. Returns the counts.
+   */
+  purgeExpired(now?: number): PurgeCounts
+  /** anonymiseUser: a deleted account's name becomes `label` in the history; its client details go. */
+  anonymiseUser(userId: string, label: string): void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    meetingHistory: MeetingHistory
+  }
+}
+
+export interface HistoryPluginOptions {
+  privacy: Config['privacy']
+}
+
+/** The first purge runs this long after start: the server is serving by then, and a restart loop purges at most once a minute. */
+const FIRST_PURGE_MS = 60_000
+
+/** msUntilHour: from `now` to the next `hourUtc`:00 UTC (tomorrow's when today's has passed). */
+export function msUntilHour(now: number, hourUtc: number): number {
+  const today = Math.floor(now / DAY_MS) * DAY_MS + hourUtc * 3_600_000
+  return (today > now ? today : today + DAY_MS) - now
+}
+
+export default fp<HistoryPluginOptions>(
+  async (app, { privacy }) => {
+    const log = app.log.child({ component: 'history' })
+    const repository = createMeetingHistoryRepository(app.db)
+    const dangling = repository.endDangling()
+    if (dangling > 0) log.warn({ meetings: dangling }, 'meetings left running by the previous server process ended at their last activity')
+
+    const history: MeetingHistory = {
+      repository,
+      statistics: createMeetingStatistics(app.db),
+      retentionDays: privacy.retentionDays,
+      purgeExpired(now = Date.now()) {
+        const cutoff = now - privacy.retentionDays * DAY_MS
+        const counts = repository.purgeBefore(cutoff)
+        if (counts.meetings + counts.usageDays > 0) {
+          const detail = { ...counts, retentionDays: privacy.retentionDays, before: new Date(cutoff).toISOString() }
+          app.auditRepository.record(SYSTEM_ACTOR, 'retention.purged', undefined, detail, now)
+          log.info(detail, 'meeting history past retention deleted')
+        }
+        return counts
+      },
+      anonymiseUser: (userId, label) => repository.anonymiseUser(userId, label),
+    }
+
+    const recorder = new MeetingRecorder({ registry: app.roomRegistry, repository, log })
+    recorder.start()
+
+    let timer: NodeJS.Timeout | undefined
+    const schedule = (delay: number): void => {
+      timer = setTimeout(() => {
+        try {
+          history.purgeExpired()
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'meeting history purge failed; retried at the next run')
+        }
+        schedule(msUntilHour(Date.now(), privacy.purgeHourUtc))
+      }, delay)
+      timer.unref()
+    }
+    schedule(FIRST_PURGE_MS)
+
+    app.decorate('meetingHistory', history)
+    app.addHook('onClose', async () => {
+      clearTimeout(timer)
+      recorder.stop()
+    })
+  },
+  { name: 'history', dependencies: ['database', 'sfu'] },
+)

@@ -1,0 +1,80 @@
+// E-mail invitations to a room: the room's creator sends its link (and a calendar event) to people
+// by address; the dialog reads how much of the daily limits is left.
+import { Type, type Static } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Config } from '../../config/schema.ts'
+import { createInvitationsRepository } from '../db/invitations-repository.ts'
+import { sendError } from '../http-errors.ts'
+import { createInvitationService, InvitationError } from '../mail/invitation-service.ts'
+import { RATE_COST } from '../plugins/rate-limit.ts'
+import { RoomParams } from './schemas.ts'
+
+export interface InvitationsRoutesOptions {
+  mail: Config['mail']
+  publicUrl: string
+}
+
+const InvitationBody = Type.Object(
+  {
+    // Long lists are refused by the service with a message naming the limit, not here.
+    recipients: Type.Array(Type.String({ maxLength: 320 }), { minItems: 1, maxItems: 5000 }),
+    scheduledAt: Type.Optional(Type.String({ maxLength: 64 })),
+    durationMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 24 * 60 })),
+    message: Type.Optional(Type.String({ maxLength: 2000 })),
+    lang: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru')])),
+    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+type InvitationBody = Static<typeof InvitationBody>
+
+export default async function invitationsRoutes(app: FastifyInstance, { mail, publicUrl }: InvitationsRoutesOptions): Promise<void> {
+  const service = createInvitationService({ config: mail, repository: createInvitationsRepository(app.db) })
+  if (mail.smtpHost && !service.enabled) app.log.warn({ problem: service.unavailable() }, 'e-mail invitations are off')
+  // The same link the rooms page shows (routes/rooms.ts).
+  const base = (request: FastifyRequest): string => publicUrl.replace(/\/+$/, '') || `https://${request.host}`
+
+  app.get('/api/invitations/usage', { preHandler: app.requireUser }, async (request, reply) => {
+    const off = service.unavailable()
+    if (off) return sendError(reply, 503, 'mail_not_configured', off)
+    return service.usage(request.user!.id)
+  })
+
+  app.post<{ Params: RoomParams; Body: InvitationBody }>(
+    '/api/rooms/:id/invitations',
+    { preHandler: app.requireUser, schema: { params: RoomParams, body: InvitationBody }, config: { rateCost: RATE_COST.invitation } },
+    async (request, reply) => {
+      const user = request.user!
+      const room = app.roomsRepository.get(request.params.id)
+      if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
+      // As for its lobby and PIN: who is asked in is the creator's decision.
+      if (room.ownerId !== user.id) return sendError(reply, 403, 'forbidden', 'only the room’s creator may invite people to it by e-mail')
+      const { recipients, scheduledAt, durationMinutes, message, lang, timeZone } = request.body
+      try {
+        const result = await service.send({
+          sender: user,
+          room,
+          link: `${base(request)}/r/${room.id}`,
+          recipients,
+          scheduledAt,
+          durationMinutes,
+          message,
+          lang,
+          timeZone,
+        })
+        const failed = result.results.length - result.sent
+        request.log.info({ room: room.id, by: user.id, sent: result.sent, notSent: failed }, 'invitations sent')
+        return result
+      } catch (err) {
+        if (!(err instanceof InvitationError)) throw err
+        if (err.limit) {
+          app.auditRepository.record(user, 'invitation.refused', { id: room.id, name: room.title }, { reason: err.limit, recipients: err.recipients })
+          request.log.warn({ room: room.id, by: user.id, limit: err.limit }, 'invitation refused: daily limit')
+        }
+        if (err.status === 502) request.log.warn({ room: room.id, by: user.id, problem: err.message }, 'invitations not sent')
+        if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds))
+        return sendError(reply, err.status, err.code, err.message)
+      }
+    },
+  )
+}
