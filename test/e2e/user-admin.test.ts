@@ -31,7 +31,7 @@ t.test('an owner blocks a member, who is signed out, and finds it in the audit l
   // Olga adds Boris on the Users page; Boris signs in on his own machine.
   const olga = await (await browser.newContext({ locale: 'en-US' })).newPage()
   await signIn(olga, server.url, OWNER.email, OWNER.password)
-  await olga.click('[data-testid=nav-users]')
+  await olga.click('[data-testid=nav-admin]')
   await olga.fill('#create-user-form input[name=email]', MEMBER.email)
   await olga.fill('#create-user-form input[name=displayName]', MEMBER.name)
   await olga.fill('#create-user-form input[name=password]', MEMBER.password)

@@ -71,6 +71,8 @@ export const en = {
   'shell.navLabel': 'Sections',
   'shell.rooms': 'Rooms',
   'shell.users': 'Users',
+  'shell.admin': 'Administration',
+  'shell.adminNavLabel': 'Administration pages',
   'shell.signOut': 'Sign out',
 
   'rooms.title': 'Rooms',

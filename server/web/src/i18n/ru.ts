@@ -80,6 +80,8 @@ export const ru: RussianDictionary = {
   'shell.navLabel': 'Разделы',
   'shell.rooms': 'Комнаты',
   'shell.users': 'Пользователи',
+  'shell.admin': 'Управление',
+  'shell.adminNavLabel': 'Разделы управления',
   'shell.signOut': 'Выйти',
 
   'rooms.title': 'Комнаты',

@@ -9,7 +9,10 @@ import { isManager, setCurrentUser } from '../session.ts'
 import { brand } from './brand.ts'
 import { langSwitch } from './lang-switch.ts'
 
-type Section = 'rooms' | 'recordings' | 'users' | 'license' | 'audit' | 'meetings' | 'statistics'
+type Section = 'rooms' | 'recordings' | AdminSection
+type AdminSection = 'users' | 'meetings' | 'statistics' | 'audit' | 'license'
+
+const isAdminSection = (section: Section): section is AdminSection => section !== 'rooms' && section !== 'recordings'
 
 /** appShell wraps a page's main content; `active` marks the current section in the navigation. */
 export function appShell(user: User, active: Section, main: Node[]): HTMLElement {
@@ -54,12 +57,8 @@ export function appShell(user: User, active: Section, main: Node[]): HTMLElement
         h('nav', { class: 'nav', 'aria-label': t('shell.navLabel') }, [
           navLink('rooms', '/rooms', t('shell.rooms')),
           recordings,
-          isManager(user) ? navLink('users', '/users', t('shell.users')) : null,
-          isManager(user) ? navLink('license', '/license', t('shell.license')) : null,
-          user.role === 'owner' ? navLink('audit', '/audit', t('audit.nav')) : null,
-          // Meeting history and usage statistics: owners only (names, addresses, chat).
-          user.role === 'owner' ? navLink('meetings', '/meetings', t('history.nav.meetings')) : null,
-          user.role === 'owner' ? navLink('statistics', '/statistics', t('history.nav.statistics')) : null,
+          // One entry for the whole administration; its pages share the tabs below.
+          isManager(user) ? adminLink(isAdminSection(active)) : null,
         ]),
         h('div', { class: 'shell__user' }, [
           h('span', { class: 'shell__name', 'data-testid': 'user-name', title: user.email }, user.displayName),
@@ -68,6 +67,48 @@ export function appShell(user: User, active: Section, main: Node[]): HTMLElement
         ]),
       ]),
     ]),
-    h('main', { class: 'shell__main', id: 'main' }, main),
+    h('main', { class: 'shell__main', id: 'main' }, [isAdminSection(active) ? adminTabs(user, active) : null, ...main]),
   ])
+}
+
+function adminLink(current: boolean): HTMLElement {
+  return h(
+    'a',
+    { href: '/users', 'data-nav': true, 'data-testid': 'nav-admin', class: 'nav__link', 'aria-current': current ? 'page' : null },
+    t('shell.admin'),
+  )
+}
+
+/** adminTabs switch between the administration pages; meeting data and the audit log are the owner's. */
+function adminTabs(user: User, active: AdminSection): HTMLElement {
+  const owner = user.role === 'owner'
+  const tabs: [AdminSection, string, string, boolean][] = [
+    ['users', '/users', t('shell.users'), true],
+    ['meetings', '/meetings', t('history.nav.meetings'), owner],
+    ['statistics', '/statistics', t('history.nav.statistics'), owner],
+    ['audit', '/audit', t('audit.nav'), owner],
+    ['license', '/license', t('shell.license'), true],
+  ]
+  const nav = h(
+    'nav',
+    { class: 'subnav', 'aria-label': t('shell.adminNavLabel') },
+    tabs
+      .filter(([, , , shown]) => shown)
+      .map(([section, href, label]) =>
+        h(
+          'a',
+          {
+            href,
+            'data-nav': true,
+            'data-testid': `nav-${section}`,
+            class: 'subnav__tab',
+            'aria-current': section === active ? 'page' : null,
+          },
+          label,
+        ),
+      ),
+  )
+  // On a phone the tabs scroll sideways; keep the current one in view.
+  requestAnimationFrame(() => nav.querySelector('[aria-current]')?.scrollIntoView({ block: 'nearest', inline: 'center' }))
+  return nav
 }
