@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { idleRss, pinGenerator, pinTarget, startReceivers, stopOnSignal, unpinTarget, verdict, type Receivers } from './lib/bench-env.ts'
 import { runStep, type StepSample, type StepSpec } from './lib/load-step.ts'
+import { NULL_MODES, type NullMode } from './lib/null-port.ts'
 import { parseSample, type ReceiverSample } from './lib/sampled-receivers.ts'
 import { packetRates } from './lib/media-profile.ts'
 import { cores, machineTimes } from './lib/proc.ts'
@@ -34,6 +35,8 @@ const { values: args } = parseArgs({
     // Count loss and delay on N subscribers per room only; the rest receive on null ports (bench/README.md).
     // Default: all, except the spread room: 4.
     'sample-receivers': { type: 'string' },
+    // How the subscribers not counted receive: 'drop' (never read) or 'drain' (read, not parsed).
+    'null-ports': { type: 'string', default: 'drop' },
   },
 })
 
@@ -46,6 +49,8 @@ if (args.only !== undefined && args.only !== 'spread') usage(`--only: '${args.on
 const onlySpread = args.only === 'spread' || args.spread !== undefined
 const spreadSize = args.spread === undefined ? undefined : Number(args.spread)
 if (spreadSize !== undefined && !(Number.isInteger(spreadSize) && spreadSize >= 2)) usage(`--spread: '${args.spread}' is not a room size (2 or more participants)`)
+const nullMode = args['null-ports'] as NullMode
+if (!NULL_MODES.includes(nullMode)) usage(`--null-ports: '${args['null-ports']}' is not ${NULL_MODES.join(' or ')}`)
 let sampleArg: ReceiverSample | undefined
 try {
   sampleArg = args['sample-receivers'] === undefined ? undefined : parseSample(args['sample-receivers'])
@@ -79,7 +84,7 @@ const veche = await VecheTarget.start({ workers: 1 })
 // The spread phase alone compares Veche with Veche; bare mediasoup is not needed.
 const baseline = onlySpread ? undefined : await BaselineTarget.start({ speakerObserver: args['baseline-speaker']! })
 const targets: SfuTarget[] = baseline ? [veche, baseline] : [veche]
-const receivers: Receivers = startReceivers()
+const receivers: Receivers = startReceivers(nullMode)
 let spreadTarget: VecheTarget | undefined
 stopOnSignal(async () => {
   await Promise.allSettled([veche.close(), baseline?.close(), receivers.plain.close(), spreadTarget?.close()])
@@ -342,7 +347,7 @@ if (rows.length > 0) {
 }
 if (rows.some((r) => r.counted && r.counted.subscribers < r.counted.of)) {
   out.push(
-    "sampled S/N: loss and delay from S of the step's N subscribers (all their streams); the rest received on null ports. " +
+    `sampled S/N: loss and delay from S of the step's N subscribers (all their streams); the rest received on null ports (${nullMode}). ` +
       'Worker us/pkt, pkts/core-s and load cover everything forwarded (null-port arrivals counted from the kernel).',
   )
 }
@@ -379,7 +384,7 @@ if (spread) {
   if (spread.sampleReceivers !== 'all' && typeof two !== 'string') {
     out.push(
       `  sampled receivers: loss and delay from ${two.countedSubscribers} of ${two.subscribers} subscribers (all their streams, spread over both workers' ` +
-        `home peers); the other ${two.subscribers - two.countedSubscribers} received on null ports. Worker figures cover all forwarding.`,
+        `home peers); the other ${two.subscribers - two.countedSubscribers} received on null ports (${nullMode}). Worker figures cover all forwarding.`,
     )
   }
   const lossText = typeof two === 'string' ? `failed to set up (${two})` : `loss ${pct(two.loss)}`
@@ -410,7 +415,7 @@ writeFileSync(
       receive: receivers.note,
       // Sampled receivers: subscribers per room counted for loss and delay in the steps ('all': every
       // one), and whether null ports were available; each sample has countedSubscribers/subscribers.
-      sampleReceivers: { steps: sampleArg ?? 'all', spread: spread?.sampleReceivers, nullPorts: receivers.nulls !== undefined },
+      sampleReceivers: { steps: sampleArg ?? 'all', spread: spread?.sampleReceivers, nullPorts: receivers.nulls?.mode ?? 'unavailable' },
       machineBusy,
       rates,
       rows,

@@ -69,34 +69,41 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(reply, 500, 'internal', 'internal error; the server log has details')
   })
 
-  await app.register(databasePlugin, { dataDir: options.dataDir })
-  await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
-  await app.register(rateLimitPlugin, {
-    perAddressPerMinute: config.limits.perAddressPerMinute,
-    perUserPerMinute: config.limits.perUserPerMinute,
-  })
-  await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
-  await app.register(ldapPlugin, { config: config.ldap })
-  await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
-  await app.register(metricsPlugin)
-  await app.register(recordingPlugin, { dataDir: options.dataDir, recording: config.recording, streaming: config.streaming })
-  await app.register(historyPlugin, { privacy: config.privacy })
-  await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
+  try {
+    await app.register(databasePlugin, { dataDir: options.dataDir })
+    await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
+    await app.register(rateLimitPlugin, {
+      perAddressPerMinute: config.limits.perAddressPerMinute,
+      perUserPerMinute: config.limits.perUserPerMinute,
+    })
+    await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
+    await app.register(ldapPlugin, { config: config.ldap })
+    await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
+    await app.register(metricsPlugin)
+    await app.register(recordingPlugin, { dataDir: options.dataDir, recording: config.recording, streaming: config.streaming })
+    await app.register(historyPlugin, { privacy: config.privacy })
+    await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
 
-  await app.register(healthRoutes)
-  await app.register(opsRoutes, { metricsToken: config.metrics.token })
-  await app.register(caRoutes, { caCert: options.caCert })
-  await app.register(setupRoutes)
-  await app.register(authRoutes, { limits: config.limits })
-  await app.register(authMethodsRoutes, { ldapEnabled: config.ldap.url !== '', oidc: config.oidc })
-  await app.register(oidcRoutes, { oidc: config.oidc, publicUrl: config.server.publicUrl })
-  await app.register(usersRoutes)
-  await app.register(licenseRoutes)
-  await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })
-  await app.register(invitationsRoutes, { mail: config.mail, publicUrl: config.server.publicUrl })
-  await app.register(signalingRoutes)
-  await app.register(recordingsRoutes)
-  await app.register(historyRoutes)
-  await app.register(webRoutes, { root: WEB_ROOT })
+    await app.register(healthRoutes)
+    await app.register(opsRoutes, { metricsToken: config.metrics.token })
+    await app.register(caRoutes, { caCert: options.caCert })
+    await app.register(setupRoutes)
+    await app.register(authRoutes, { limits: config.limits })
+    await app.register(authMethodsRoutes, { ldapEnabled: config.ldap.url !== '', oidc: config.oidc })
+    await app.register(oidcRoutes, { oidc: config.oidc, publicUrl: config.server.publicUrl })
+    await app.register(usersRoutes)
+    await app.register(licenseRoutes)
+    await app.register(roomsRoutes, { publicUrl: config.server.publicUrl })
+    await app.register(invitationsRoutes, { mail: config.mail, publicUrl: config.server.publicUrl })
+    await app.register(signalingRoutes)
+    await app.register(recordingsRoutes)
+    await app.register(historyRoutes)
+    await app.register(webRoutes, { root: WEB_ROOT })
+  } catch (err) {
+    // A part that refused its settings (LDAP, OIDC, mail...) must not leave the media workers and the
+    // database of the parts before it running.
+    await app.close().catch(() => undefined)
+    throw err
+  }
   return app
 }

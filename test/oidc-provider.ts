@@ -44,6 +44,8 @@ export interface TestProvider {
   issuer: string
   /** The test CA's certificate file, for oidc.caFile. */
   caFile: string
+  /** The certificate (chain, PEM) the provider serves, for a browser to trust. */
+  cert: string
   /** Accounts by login; tests may change a user's groups between sign-ins. */
   accounts: Map<string, TestAccount>
   /** A fetch that trusts the provider (and nothing else). */
@@ -298,6 +300,7 @@ export async function startOidcProvider(t: TestContext, options: ProviderOptions
   return {
     issuer,
     caFile: tls.caFile,
+    cert: tls.cert,
     accounts,
     fetch,
     authorize,

@@ -1,7 +1,7 @@
 // The processes of a benchmark run and where they run: the media workers under test on the last
 // core, everything else (the generator, its C receive side, the targets' Node processes) on the
 // others, so the worker's core sees only the worker. Also the run's noise verdict per sample.
-import { NullPorts } from './null-port.ts'
+import { NullPorts, type NullMode } from './null-port.ts'
 import { cores, pin, rssBytes } from './proc.ts'
 import { NodeReceiveSide, type ReceiveSide } from './receive-side.ts'
 import { buildSink, SinkReceiveSide } from './sink.ts'
@@ -25,12 +25,13 @@ export interface Receivers {
   note: string
 }
 
-export function startReceivers(): Receivers {
+/** startReceivers starts the receive sides; null ports (where the sink exists) work in `nullMode`. */
+export function startReceivers(nullMode: NullMode = 'drop'): Receivers {
   const node = new NodeReceiveSide()
   const built = buildSink()
   if ('path' in built) {
     const sink = SinkReceiveSide.start(built.path)
-    return { plain: sink, node, nulls: new NullPorts(sink), note: 'plain RTP received by the C sink (recvmmsg)' }
+    return { plain: sink, node, nulls: new NullPorts(sink, nullMode), note: 'plain RTP received by the C sink (recvmmsg)' }
   }
   return { plain: node, node, note: `no C compiler (${built.error}): plain RTP received in Node; large steps may be generator-bound` }
 }

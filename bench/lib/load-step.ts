@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import { Pacer } from './pacer.ts'
 import { cpuNs, machineTimes, rssBytes, softirqThreads, udpReceiveErrors } from './proc.ts'
-import type { NullPorts } from './null-port.ts'
+import type { NullArrivals, NullPorts } from './null-port.ts'
 import type { PortOpener, ReceiveSide } from './receive-side.ts'
 import { sampledIndexes } from './sampled-receivers.ts'
 import { sleep } from './stats.ts'
@@ -91,12 +91,11 @@ interface Snapshot {
   softirq: number
   machine: number
   udpDrops: number
-  nullArrived: number
 }
 
 const SOFTIRQ = softirqThreads()
 
-function snapshot(target: SfuTarget, generator: number[], others: number[], nulls: NullPorts | undefined): Snapshot {
+function snapshot(target: SfuTarget, generator: number[], others: number[]): Snapshot {
   const p = target.processes()
   const sum = (pids: number[]): number => pids.reduce((a, pid) => a + cpuNs(pid), 0)
   return {
@@ -109,7 +108,6 @@ function snapshot(target: SfuTarget, generator: number[], others: number[], null
     softirq: sum(SOFTIRQ),
     machine: machineTimes().busyNs.reduce((a, b) => a + b, 0),
     udpDrops: udpReceiveErrors(),
-    nullArrived: nulls?.arrived() ?? 0,
   }
 }
 
@@ -166,13 +164,15 @@ export async function runStep(
 ): Promise<StepSample> {
   const sampling = spec.sampleReceivers !== undefined && spec.sampleReceivers < spec.participants
   if (sampling && !nulls) throw new Error('sampled receivers need null ports, which the C sink holds (no C compiler here?)')
+  const nullPorts = sampling ? nulls : undefined
+  const arrived = async (): Promise<NullArrivals> => (nullPorts ? nullPorts.arrived() : { drained: 0, dropped: 0 })
   const pacer = new Pacer()
   const generator = [...new Set([process.pid, receiver.pid])]
   const t0 = performance.now()
   const all: SyntheticPeer[] = []
   const counted = new Set<SyntheticPeer>()
   try {
-    await setUp(target, spec, receiver, sampling ? nulls : undefined, pacer, all, counted)
+    await setUp(target, spec, receiver, nullPorts, pacer, all, counted)
     const deadline = performance.now() + 10_000
     while ((await complete(all, counted, receiver, spec.participants)) < all.length && performance.now() < deadline) await sleep(100)
     const setupMs = performance.now() - t0
@@ -181,9 +181,12 @@ export async function runStep(
     const published = (): number => all.reduce((n, p) => n + (p.publisher?.counters.audioPackets ?? 0) + (p.publisher?.counters.topLayerPackets ?? 0), 0)
     await receiver.reset()
     const sent0 = published()
-    const a = snapshot(target, generator, others, nulls)
+    // The null ports are read right after each snapshot, so both ends of their window lag alike.
+    const a = snapshot(target, generator, others)
+    const nullsA = await arrived()
     await sleep(spec.measureMs)
-    const b = snapshot(target, generator, others, nulls)
+    const b = snapshot(target, generator, others)
+    const nullsB = await arrived()
     const sent1 = published()
     const r = await receiver.report()
     const rss = rssBytes(target.processes().control)
@@ -196,7 +199,8 @@ export async function runStep(
     const ours = workerNs + (b.control - a.control) + (b.generator - a.generator) + (b.others - a.others) + softirqNs
     const n = spec.rooms * spec.participants
     // What reached the null ports is forwarded too: the worker paid for it like for the rest.
-    const nullPortPackets = b.nullArrived - a.nullArrived
+    const nullDropped = nullsB.dropped - nullsA.dropped
+    const nullPortPackets = nullsB.drained - nullsA.drained + nullDropped
     const forwarded = r.received + nullPortPackets
     return {
       target: target.name,
@@ -220,7 +224,7 @@ export async function runStep(
       generatorLoad: (b.generator - a.generator) / windowNs,
       softirqLoad: softirqNs / windowNs,
       foreignLoad: Math.max(0, (b.machine - a.machine - ours) / windowNs),
-      udpBufferDrops: Math.max(0, b.udpDrops - a.udpDrops - nullPortPackets),
+      udpBufferDrops: Math.max(0, b.udpDrops - a.udpDrops - nullDropped),
       setupMs,
       incomplete,
     }

@@ -1,62 +1,55 @@
-// Null ports: where the subscribers that sampled receivers do not count receive their media. A null
-// port is a UDP socket on 127.0.0.1 with the smallest receive buffer the kernel allows (about two
-// packets), held open by the C sink and never read: the kernel drops what arrives at the socket.
-// On loopback the kernel's receive path (IP, UDP, socket lookup, and here the drop) runs in the
-// sending worker's context, as it does for a counted port, so the worker pays the full cost of
-// forwarding to these subscribers while the generator pays nothing for them. How many packets
-// arrived is read back from each socket's drop counter, so the forwarded count stays complete.
-import { readFileSync } from 'node:fs'
+// Null ports: where the subscribers that sampled receivers do not count receive their media, so the
+// server forwards to every subscriber while the generator reads only a few. The C sink holds them
+// (bench/sink/rtp-sink.c), in one of two modes:
+//   drop:  the smallest receive buffer the kernel allows (about two packets), never read: the kernel
+//          drops what arrives at the socket. The generator spends nothing on these packets. On
+//          loopback the kernel's receive path (IP, UDP, socket lookup, here the drop) runs in the
+//          sending worker's context, but queueing to a reader, waking it and the reader's freeing of
+//          the packet on another core do not happen, so the worker's CPU per packet comes out lower
+//          than with counted ports (bench/README.md has the figures).
+//   drain: a normal buffer, read in batches with zero-length buffers (the kernel dequeues and frees
+//          each packet without copying it): the worker's side of delivery is as for a counted port,
+//          and the generator pays the dequeueing only, no copy and no parsing.
+// Either way the sink reports how many packets reached them (drained, and dropped by the kernel's
+// per-socket counter), so what the workers forwarded stays fully counted.
 import type { PortOpener, ReceivePort } from './receive-side.ts'
 
-/** A process that can hold sockets without reading them (the C sink). */
-export interface NullPortHolder {
-  openNull(): Promise<ReceivePort>
+export type NullMode = 'drop' | 'drain'
+
+export const NULL_MODES: readonly NullMode[] = ['drop', 'drain']
+
+/** Packets that reached null ports: read and thrown away, or dropped by the kernel at the socket. */
+export interface NullArrivals {
+  drained: number
+  dropped: number
 }
 
-const LOOPBACK_HEX = '0100007F' // 127.0.0.1 as /proc/net/udp prints it (little-endian hex)
+/** A process that holds null ports (the C sink). */
+export interface NullPortHolder {
+  openNull(mode: NullMode): Promise<ReceivePort>
+  nullArrivals(): Promise<NullArrivals>
+}
 
 export class NullPorts implements PortOpener {
+  readonly mode: NullMode
   readonly #holder: NullPortHolder
-  readonly #open = new Set<number>()
 
-  constructor(holder: NullPortHolder) {
+  constructor(holder: NullPortHolder, mode: NullMode) {
     this.#holder = holder
+    this.mode = mode
   }
 
   /** open returns a new null port; SRTP does not matter, nothing is decrypted there. */
-  async open(): Promise<ReceivePort> {
-    const inner = await this.#holder.openNull()
-    this.#open.add(inner.port)
-    return {
-      port: inner.port,
-      streams: 0,
-      close: () => {
-        this.#open.delete(inner.port)
-        inner.close()
-      },
-    }
-  }
-
-  /** count is how many null ports are open. */
-  get count(): number {
-    return this.#open.size
+  open(): Promise<ReceivePort> {
+    return this.#holder.openNull(this.mode)
   }
 
   /**
-   * arrived returns the packets dropped at the open null ports since each opened (the kernel's
-   * per-socket drop counter, /proc/net/udp). Once a port's two-packet buffer is full every arrival
-   * is a drop, so over a window the difference of two readings is what reached those ports.
+   * arrived returns the packets that reached the open null ports since each opened. Over a window
+   * the difference of two readings is what the workers forwarded to them (a dropping port's two
+   * queued packets aside).
    */
-  arrived(): number {
-    if (this.#open.size === 0) return 0
-    let total = 0
-    for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n')) {
-      // "sl local rem st tx:rx tr tm retr uid timeout inode ref pointer drops"
-      const f = line.trim().split(/\s+/)
-      const [ip, port] = (f[1] ?? '').split(':')
-      if (ip !== LOOPBACK_HEX || !this.#open.has(Number.parseInt(port ?? '', 16))) continue
-      total += Number(f.at(-1))
-    }
-    return total
+  arrived(): Promise<NullArrivals> {
+    return this.#holder.nullArrivals()
   }
 }

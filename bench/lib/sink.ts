@@ -7,6 +7,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { NullArrivals, NullMode } from './null-port.ts'
 import type { ReceivePort, ReceiveReport, ReceiveSide } from './receive-side.ts'
 import type { SrtpContext } from './srtp.ts'
 
@@ -66,12 +67,18 @@ export class SinkReceiveSide implements ReceiveSide {
   }
 
   /**
-   * openNull opens a null port (see null-port.ts): a socket the sink holds but never reads, with
-   * the smallest receive buffer. It is not counted, so its `streams` stays 0.
+   * openNull opens a null port (see null-port.ts) that drops or drains what arrives. It is not
+   * counted, so its `streams` stays 0.
    */
-  async openNull(): Promise<ReceivePort> {
-    const [, id, portNumber] = (await this.#ask('null')).split(' ').map(Number) as [number, number, number]
+  async openNull(mode: NullMode): Promise<ReceivePort> {
+    const [, id, portNumber] = (await this.#ask(`null ${mode}`)).split(' ').map(Number) as [number, number, number]
     return { port: portNumber, streams: 0, close: () => void this.#ask(`close ${id}`) }
+  }
+
+  /** nullArrivals returns the packets that reached the open null ports since each opened. */
+  async nullArrivals(): Promise<NullArrivals> {
+    const [, drained, dropped] = (await this.#ask('nulls')).split(' ').map(Number) as [number, number, number]
+    return { drained, dropped }
   }
 
   async reset(): Promise<void> {

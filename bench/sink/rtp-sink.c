@@ -5,13 +5,17 @@
  * generator put in its last 8 payload bytes (a big-endian double: CLOCK_MONOTONIC milliseconds).
  * Plain RTP only (the generator reads SRTP itself). Built by bench/lib/sink.ts with the system cc.
  *
- * It also holds "null ports" for sampled receivers (bench/lib/null-port.ts): bound sockets with the
- * smallest receive buffer the kernel allows, never read, so the kernel drops what arrives there
- * after the sender has paid for delivering it. They are not polled and not counted here.
+ * It also holds "null ports" for sampled receivers (bench/lib/null-port.ts), where subscribers that
+ * are not counted receive. "drop": the smallest receive buffer the kernel allows, never read, so the
+ * kernel drops what arrives at the socket. "drain": read in batches with zero-length buffers
+ * (MSG_TRUNC: the kernel dequeues and frees each datagram without copying it), so the sender's side
+ * of delivery (queueing, waking this reader) is as for a counted port, for little CPU here. Neither
+ * is parsed; "nulls" says how many packets reached them: drained, and dropped (the kernel's counter).
  *
  * Commands on stdin, one per line; answers on stdout, one line each:
  *   open            -> "port <id> <port>"
- *   null            -> "port <id> <port>"   (a null port; closed with "close <id>" like the others)
+ *   null drop|drain -> "port <id> <port>"   (a null port; closed with "close <id>" like the others)
+ *   nulls           -> "nulls <drained> <dropped>"   (packets at the open null ports since they opened)
  *   close <id>      -> "ok"
  *   reset           -> "ok"      (starts a new counting window)
  *   report          -> "report <received> <expected> <p50_ms> <p99_ms> <id>:<streams>:<first_ms> ..."
@@ -19,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +48,8 @@ struct stream {
 
 struct sock {
   int fd;
-  int null; /* a null port: never read, never reported */
+  int null; /* NULL_DROP or NULL_DRAIN for a null port: never parsed, never in "report" */
+  uint64_t drained;
   int nstreams;
   double first_ms;
   struct stream streams[MAX_STREAMS];
@@ -103,7 +109,22 @@ static void on_packet(struct sock *s, const uint8_t *p, size_t len, double now) 
   if (ext > st->max_seq) st->max_seq = ext;
 }
 
+enum { COUNTED = 0, NULL_DROP = 1, NULL_DRAIN = 2 };
+
+/* drain_null dequeues what a draining null port holds, copying nothing, and counts it. */
+static void drain_null(struct sock *s) {
+  static struct mmsghdr msgs[BATCH];
+  for (;;) {
+    memset(msgs, 0, sizeof msgs);
+    int n = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
+    if (n <= 0) return;
+    s->drained += (uint64_t)n;
+    if (n < BATCH) return;
+  }
+}
+
 static void drain(struct sock *s) {
+  if (s->null == NULL_DRAIN) drain_null(s);
   if (s->null) return;
   static uint8_t bufs[BATCH][PKT];
   static struct iovec iov[BATCH];
@@ -134,15 +155,15 @@ static double percentile(double q) {
   return -1;
 }
 
-/* open_socket binds a UDP socket on 127.0.0.1 and answers "port <id> <port>". A counting socket gets
- * a big buffer and is polled; a null port gets the smallest buffer (SO_RCVBUF 0 is raised to the
- * kernel's minimum, about two packets) and is never polled, so nearly everything sent to it is
- * dropped by the kernel at the socket, costing this process nothing. */
+/* open_socket binds a UDP socket on 127.0.0.1 and answers "port <id> <port>". A counted or draining
+ * socket gets a big buffer and is polled; a dropping null port gets the smallest buffer (SO_RCVBUF 0
+ * is raised to the kernel's minimum, about two packets) and is never polled, so nearly everything
+ * sent to it is dropped by the kernel at the socket, costing this process nothing. */
 static void open_socket(int ep, int null) {
   int id = -1;
   for (int i = 0; i < MAX_SOCKETS; i++) if (!socks[i]) { id = i; break; }
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  int size = null ? 0 : 4 * 1024 * 1024;
+  int size = null == NULL_DROP ? 0 : 4 * 1024 * 1024;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
   socklen_t alen = sizeof a;
@@ -155,7 +176,7 @@ static void open_socket(int ep, int null) {
   s->fd = fd;
   s->null = null;
   socks[id] = s;
-  if (!null) {
+  if (null != NULL_DROP) {
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)id + 1 };
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
@@ -165,8 +186,22 @@ static void open_socket(int ep, int null) {
 static void command(int ep, char *line) {
   if (strncmp(line, "open", 4) == 0) {
     open_socket(ep, 0);
-  } else if (strncmp(line, "null", 4) == 0) {
-    open_socket(ep, 1);
+  } else if (strncmp(line, "nulls", 5) == 0) {
+    uint64_t drained = 0, dropped = 0;
+    for (int i = 0; i < MAX_SOCKETS; i++) {
+      if (!socks[i] || !socks[i]->null) continue;
+      drain(socks[i]);
+      uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+      socklen_t len = sizeof mem;
+      getsockopt(socks[i]->fd, SOL_SOCKET, SO_MEMINFO, mem, &len);
+      drained += socks[i]->drained;
+      dropped += mem[SK_MEMINFO_DROPS];
+    }
+    printf("nulls %llu %llu\n", (unsigned long long)drained, (unsigned long long)dropped);
+  } else if (strncmp(line, "null ", 5) == 0) {
+    if (strcmp(line + 5, "drop") == 0) open_socket(ep, NULL_DROP);
+    else if (strcmp(line + 5, "drain") == 0) open_socket(ep, NULL_DRAIN);
+    else printf("error null ports drop or drain\n");
   } else if (strncmp(line, "close ", 6) == 0) {
     int id = atoi(line + 6);
     if (id >= 0 && id < MAX_SOCKETS && socks[id]) {

@@ -91,6 +91,11 @@ export interface PurgeCounts {
   usageDays: number
 }
 
+/** What one retention run deleted: the history, and the e-mail invitations of the same period. */
+export interface RetentionCounts extends PurgeCounts {
+  invitations: number
+}
+
 /** A time range [from, to) in Unix milliseconds. */
 export interface TimeRange {
   from: number

@@ -121,11 +121,20 @@ export function createInvitationService({ config, repository, now = Date.now }: 
     return at === undefined ? null : at + DAY_MS
   }
 
-  const usage = (userId: UserId): Usage => {
+  /** counted returns the recipients of the last 24 hours, sent or being sent, for `userId` and for everyone. */
+  const counted = (userId: UserId) => {
     const at = now()
     const since = at - DAY_MS
-    const userSent = repository.countSentSince(userId, since) + (pendingByUser.get(userId) ?? 0)
-    const allSent = repository.countWorkspaceSentSince(since) + pendingTotal
+    return {
+      at,
+      since,
+      userSent: repository.countSentSince(userId, since) + (pendingByUser.get(userId) ?? 0),
+      allSent: repository.countWorkspaceSentSince(since) + pendingTotal,
+    }
+  }
+
+  const usage = (userId: UserId): Usage => {
+    const { since, userSent, allSent } = counted(userId)
     return {
       user: { sent: userSent, limit: config.perUserDaily, freesAt: userSent >= config.perUserDaily ? freesAt(userId, since, userSent, config.perUserDaily, 1) : null },
       workspace: {
@@ -145,10 +154,7 @@ export function createInvitationService({ config, repository, now = Date.now }: 
    * workspace's 24-hour limit, saying which one and when it frees up.
    */
   const checkLimits = (userId: UserId, n: number): void => {
-    const at = now()
-    const since = at - DAY_MS
-    const userSent = repository.countSentSince(userId, since) + (pendingByUser.get(userId) ?? 0)
-    const allSent = repository.countWorkspaceSentSince(since) + pendingTotal
+    const { at, since, userSent, allSent } = counted(userId)
     const over: [LimitReason, string, number, number] | null =
       userSent + n > config.perUserDaily
         ? ['user_daily_limit', 'your', userSent, config.perUserDaily]

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { join } from 'node:path'
 import { createAuditRepository, type AuditRepository } from '../db/audit-repository.ts'
 import { openDatabase, type Db } from '../db/database.ts'
+import { createInvitationsRepository, type InvitationsRepository } from '../db/invitations-repository.ts'
 import { applyPendingRestore } from '../db/restore.ts'
 import { createRoomsRepository, type RoomsRepository } from '../db/rooms-repository.ts'
 import { createSessionsRepository, type SessionsRepository } from '../db/sessions-repository.ts'
@@ -15,6 +16,7 @@ declare module 'fastify' {
     sessionsRepository: SessionsRepository
     roomsRepository: RoomsRepository
     auditRepository: AuditRepository
+    invitationsRepository: InvitationsRepository
   }
 }
 
@@ -32,6 +34,7 @@ export default fp<DatabasePluginOptions>(
     app.decorate('sessionsRepository', createSessionsRepository(db))
     app.decorate('roomsRepository', createRoomsRepository(db))
     app.decorate('auditRepository', createAuditRepository(db))
+    app.decorate('invitationsRepository', createInvitationsRepository(db))
     const purge = setInterval(() => app.sessionsRepository.purgeExpired(), 60 * 60 * 1000)
     purge.unref()
     app.addHook('onClose', async () => {

@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../../config/schema.ts'
 import { SYSTEM_ACTOR } from '../db/audit-repository.ts'
-import { createMeetingHistoryRepository, type MeetingHistoryRepository, type PurgeCounts } from '../db/meeting-history-repository.ts'
+import { createMeetingHistoryRepository, type MeetingHistoryRepository, type RetentionCounts } from '../db/meeting-history-repository.ts'
 import { createMeetingStatistics, DAY_MS, type MeetingStatistics } from '../db/meeting-statistics.ts'
 import { MeetingRecorder } from '../history/meeting-recorder.ts'
 
@@ -15,7 +15,7 @@ export interface MeetingHistory {
    * purgeExpired deletes meetings (with participants and chat) that ended more than retentionDays
    * before `now`, and older usage peaks; writes one audit entry when it deleted anything. Returns the counts.
    */
-  purgeExpired(now?: number): PurgeCounts
+  purgeExpired(now?: number): RetentionCounts
   /** anonymiseUser: a deleted account's name becomes `label` in the history; its client details go. */
   anonymiseUser(userId: string, label: string): void
 }
@@ -52,8 +52,9 @@ export default fp<HistoryPluginOptions>(
       retentionDays: privacy.retentionDays,
       purgeExpired(now = Date.now()) {
         const cutoff = now - privacy.retentionDays * DAY_MS
-        const counts = repository.purgeBefore(cutoff)
-        if (counts.meetings + counts.usageDays > 0) {
+        // Invitations name recipients and rooms: meeting records too, kept as long as the history.
+        const counts: RetentionCounts = { ...repository.purgeBefore(cutoff), invitations: app.invitationsRepository.purgeBefore(cutoff) }
+        if (counts.meetings + counts.usageDays + counts.invitations > 0) {
           const detail = { ...counts, retentionDays: privacy.retentionDays, before: new Date(cutoff).toISOString() }
           app.auditRepository.record(SYSTEM_ACTOR, 'retention.purged', undefined, detail, now)
           log.info(detail, 'meeting history past retention deleted')

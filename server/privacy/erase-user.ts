@@ -19,6 +19,7 @@ export interface EraseDeps {
   auditRepository: AuditRepository
   roomRegistry: RoomRegistry
   meetingHistory: { anonymiseUser(userId: string, label: string): void }
+  invitationsRepository: { anonymiseSender(userId: string, label: string): void }
   /** Absent when the app runs without recording. */
   recordingsRepository?: { anonymiseStarter(userId: string, label: string): void }
 }
@@ -31,6 +32,7 @@ function erasersOf(deps: EraseDeps): Eraser[] {
   return [
     (userId, label) => deps.auditRepository.anonymise(userId, label),
     (userId, label) => deps.meetingHistory.anonymiseUser(userId, label),
+    (userId, label) => deps.invitationsRepository.anonymiseSender(userId, label),
     (userId, label) => deps.recordingsRepository?.anonymiseStarter(userId, label),
   ]
 }

@@ -3,7 +3,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config/schema.ts'
-import { createInvitationsRepository } from '../db/invitations-repository.ts'
 import { sendError } from '../http-errors.ts'
 import { createInvitationService, InvitationError } from '../mail/invitation-service.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
@@ -29,7 +28,7 @@ const InvitationBody = Type.Object(
 type InvitationBody = Static<typeof InvitationBody>
 
 export default async function invitationsRoutes(app: FastifyInstance, { mail, publicUrl }: InvitationsRoutesOptions): Promise<void> {
-  const service = createInvitationService({ config: mail, repository: createInvitationsRepository(app.db) })
+  const service = createInvitationService({ config: mail, repository: app.invitationsRepository })
   if (mail.smtpHost && !service.enabled) app.log.warn({ problem: service.unavailable() }, 'e-mail invitations are off')
   // The same link the rooms page shows (routes/rooms.ts).
   const base = (request: FastifyRequest): string => publicUrl.replace(/\/+$/, '') || `https://${request.host}`

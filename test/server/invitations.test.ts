@@ -1,5 +1,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { createInvitationsRepository } from '../../server/db/invitations-repository.ts'
+import type { UserId } from '../../server/db/users-repository.ts'
 import { build, createMember, createOwner, OWNER } from '../helper.ts'
 import { addressesIn, leaves, mailSettings, parseIcs, startSmtpServer, unescapeText, type ReceivedMail } from '../smtp-server.ts'
 
@@ -243,11 +245,11 @@ t.test('deleting the sender keeps the invitations, anonymised, and their count',
   const anna = await createMember(app, owner, 'anna@corp.example', 'Анна Иванова')
   const room = await newRoom(app, anna, 'Planning')
   t.equal((await invite(app, anna, room.id, { recipients: ['x@partner.example', 'y@partner.example'] })).statusCode, 200)
-  const annaId = (app.db.prepare('SELECT id FROM users WHERE email = ?').pluck().get('anna@corp.example')) as string
-  const { createInvitationsRepository } = await import('../../server/db/invitations-repository.ts')
+  const annaId = app.db.prepare('SELECT id FROM users WHERE email = ?').pluck().get('anna@corp.example') as UserId
   const repo = createInvitationsRepository(app.db)
-  repo.anonymiseSender(annaId as never, 'deleted user #1')
-  app.usersRepository.delete(annaId as never)
+  // What account deletion does (server/privacy/erase-user.ts): anonymise, then delete the row.
+  repo.anonymiseSender(annaId, 'deleted user #1')
+  app.usersRepository.delete(annaId)
   const left = rows(app)
   t.same(left.map((r) => [r.recipient, r.sender_name, r.room_id]), [
     ['x@partner.example', 'deleted user #1', null],

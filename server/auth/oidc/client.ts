@@ -6,7 +6,7 @@ import { createDiscovery, type ProviderMetadata } from './discovery.ts'
 import { OidcError } from './errors.ts'
 import type { Fetch } from './http.ts'
 import { verifyIdToken } from './id-token.ts'
-import { createPendingSignIns, randomToken, type PendingSignIns } from './pending.ts'
+import { createPendingSignIns, randomToken } from './pending.ts'
 
 export interface OidcClientOptions {
   issuer: string
@@ -43,8 +43,6 @@ export interface OidcClient {
   start(options: { redirectUri: string; next: string; browserKey: string }): Promise<string>
   /** finish checks the provider's answer and returns the verified user; throws OidcError. */
   finish(query: CallbackQuery, browserKey: string | undefined): Promise<VerifiedSignIn>
-  /** Sign-ins started and not finished (for tests and metrics). */
-  readonly pending: PendingSignIns
 }
 
 /** Form encoding, as RFC 6749 2.3.1 wants it for client_secret_basic's user and password. */
@@ -62,7 +60,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
     return keys.set
   }
 
-  /** post sends a form to the provider and returns its JSON; refusals name the provider's error. */
+  /** call sends a request to the provider and returns its status and JSON object; unreachable: sso_unavailable. */
   const call = async (what: string, url: string, init: Parameters<Fetch>[1]): Promise<{ status: number; body: Record<string, unknown> }> => {
     let response: Response
     try {
@@ -113,7 +111,6 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
 
   return {
     issuer,
-    pending,
     async start({ redirectUri, next, browserKey }) {
       const metadata = await discovery.get()
       const codeVerifier = randomToken()
@@ -144,7 +141,8 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
         const metadata = await discovery.get()
         // RFC 9207: an answer naming another issuer is a mix-up attack (or a misrouted answer).
         if (query.iss !== undefined ? query.iss !== metadata.issuer : metadata.issParameterSupported) {
-          throw new OidcError('sso_failed', `the answer names issuer ${JSON.stringify(query.iss)}, not ${metadata.issuer}`)
+          const named = query.iss === undefined ? 'names no issuer' : `names issuer ${JSON.stringify(query.iss)}`
+          throw new OidcError('sso_failed', `the answer ${named}, expected ${metadata.issuer}`)
         }
         if (!query.code) throw new OidcError('sso_failed', 'the provider answered without a code')
         const tokens = await exchangeCode(metadata, query.code, signIn)

@@ -110,6 +110,8 @@ t.test('first sign-in creates the user with the mapped role and a working sessio
   const created = s.app.auditRepository.list().entries.find((e) => e.action === 'user.created')
   t.match(created, { actorId: null, targetId: user?.id, detail: { source: 'oidc', role: 'admin' } })
   t.equal((await s.app.inject({ url: '/api/rooms', headers: { cookie: sessionCookie(res) } })).statusCode, 200, 'the session opens the app')
+  const password = await s.app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email: 'ivan@corp.example', password: 'any password' } })
+  t.equal(password.statusCode, 401, 'an SSO user has no Veche password')
 })
 
 t.test('the next sign-in reuses the user and refreshes name and role', async (t) => {

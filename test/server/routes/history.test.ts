@@ -227,9 +227,20 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
   repo.addParticipant(stay(old, { joinedAt: DAY0 - 400 * DAY_MS }))
   repo.endMeeting(old, DAY0 - 400 * DAY_MS + HOUR)
   repo.raisePeaks(utcDay(DAY0 - 400 * DAY_MS), 1, 1, 1)
+  // E-mail invitations of the same period go too (they name recipients and rooms).
+  const owner = s.app.usersRepository.list().find((u) => u.role === 'owner')!
+  const room = (await s.app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: s.owner }, payload: { title: 'Планёрка' } })).json().room.id as string
+  const invite = (createdAt: number, recipient: string) =>
+    s.app.invitationsRepository.record({
+      roomId: room, senderId: owner.id, senderName: owner.displayName, scheduledAt: null, createdAt,
+      outcomes: [{ recipient, status: 'sent', sentAt: createdAt }],
+    })
+  invite(DAY0 - 400 * DAY_MS, 'old@partner.example')
+  invite(DAY0, 'recent@partner.example')
 
   const now = DAY0 + 10 * DAY_MS
-  t.same(s.app.meetingHistory.purgeExpired(now), { meetings: 1, participants: 1, chat: 0, usageDays: 1 })
+  t.same(s.app.meetingHistory.purgeExpired(now), { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1 })
+  t.equal(s.app.invitationsRepository.countWorkspaceSentSince(0), 1, 'the recent invitation stays')
   t.notOk(repo.get(old), 'the old meeting is gone')
   t.ok(repo.get(s.standup) && repo.get(s.retro), 'recent meetings stay')
   const audit = s.app.auditRepository.list().entries.filter((e) => e.action === 'retention.purged')
@@ -238,10 +249,10 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
     actorId: null,
     actorName: 'system',
     at: now,
-    detail: { meetings: 1, participants: 1, chat: 0, usageDays: 1, retentionDays: 365, before: new Date(now - 365 * DAY_MS).toISOString() },
+    detail: { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1, retentionDays: 365, before: new Date(now - 365 * DAY_MS).toISOString() },
   })
 
-  t.same(s.app.meetingHistory.purgeExpired(now), { meetings: 0, participants: 0, chat: 0, usageDays: 0 })
+  t.same(s.app.meetingHistory.purgeExpired(now), { meetings: 0, participants: 0, chat: 0, usageDays: 0, invitations: 0 })
   t.equal(s.app.auditRepository.list().entries.filter((e) => e.action === 'retention.purged').length, 1, 'nothing purged: no entry')
 
   // A year and a day later everything seeded here is past retention.

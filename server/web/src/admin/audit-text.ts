@@ -34,8 +34,12 @@ function detailParams(detail: Record<string, unknown>): Record<string, string | 
  * `audit.action.<action>` texts for their own actions; an action without one is shown as recorded.
  */
 export function actionText(entry: AuditEntry): string {
-  const key = `audit.action.${entry.action}`
-  const params = { ...detailParams(entry.detail), target: personName(entry.targetName) }
+  // Accounts made or changed by a directory sign-in (LDAP, OIDC) have texts of their own.
+  const viaDirectory = typeof entry.detail.source === 'string' && entry.detail.source !== 'local'
+  const directoryKey = `audit.action.${entry.action}.directory`
+  const key = viaDirectory && hasMessage(directoryKey) ? directoryKey : `audit.action.${entry.action}`
+  const params: Record<string, string | number> = { ...detailParams(entry.detail), target: personName(entry.targetName) }
+  if (typeof entry.detail.source === 'string') params.source = entry.detail.source.toUpperCase()
   if (hasMessage(key)) return t(key, params)
   const detail = Object.entries(entry.detail)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)

@@ -72,6 +72,7 @@ export const historyEn = {
   'history.stats.col.peakPeople': 'Peak people',
   'history.stats.col.largest': 'Largest meeting',
   'history.stats.atLimit': 'The license limit was reached',
+  'audit.action.retention.purged': 'deleted records older than {retentionDays} days: {meetings} meetings, {chat} chat messages, {invitations} e-mail invitations',
 } satisfies Record<string, string | EnglishPlural>
 
 export const historyRu: RussianOf<typeof historyEn> = {
@@ -154,4 +155,5 @@ export const historyRu: RussianOf<typeof historyEn> = {
   'history.stats.col.peakPeople': 'Пик участников',
   'history.stats.col.largest': 'Крупнейшая встреча',
   'history.stats.atLimit': 'Достигнут предел лицензии',
+  'audit.action.retention.purged': 'удалил записи старше {retentionDays} дн.: встречи — {meetings}, сообщения чата — {chat}, приглашения — {invitations}',
 }
