@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config/schema.ts'
 import { sendError } from '../http-errors.ts'
+import { refuseMeeting } from '../license/policy.ts'
 import { createInvitationService, InvitationError } from '../mail/invitation-service.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
 import { RoomParams } from './schemas.ts'
@@ -48,6 +49,9 @@ export default async function invitationsRoutes(app: FastifyInstance, { mail, pu
       if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
       // As for its lobby and PIN: who is asked in is the creator's decision.
       if (room.ownerId !== user.id) return sendError(reply, 403, 'forbidden', 'only the room’s creator may invite people to it by e-mail')
+      // An invitation to a meeting nobody can hold would only mislead its recipients.
+      const unlicensed = refuseMeeting(app.license.state)
+      if (unlicensed) return sendError(reply, 403, unlicensed.code, unlicensed.message)
       const { recipients, scheduledAt, durationMinutes, message, lang, timeZone } = request.body
       try {
         const result = await service.send({

@@ -219,6 +219,26 @@ t.test('who may invite: signed-in creators only', async (t) => {
   t.equal(smtp.messages.length, 0)
 })
 
+t.test('once the license stops allowing meetings nothing is sent', async (t) => {
+  const smtp = await startSmtpServer(t)
+  const start = Math.floor(Date.now() / 1000)
+  let now = start
+  const app = await build(t, {
+    license: { term: 'subscription', termEnd: start + 86_400 },
+    licenseOverrides: { clock: () => now },
+    set: mailSettings(smtp.port, []),
+  })
+  const owner = await createOwner(app)
+  const room = await newRoom(app, owner, 'Board')
+  now = start + 86_400 + 1
+  t.equal((await app.license.refresh()).status, 'suspended')
+  const res = await invite(app, owner, room.id, { recipients: ['anna@partner.example'] })
+  t.equal(res.statusCode, 403)
+  t.equal(res.json().error.code, 'license_required')
+  t.equal(smtp.messages.length, 0)
+  t.same(rows(app), [])
+})
+
 t.test('mail not configured: 503 naming the settings, for sending and for the usage the dialog reads', async (t) => {
   const app = await build(t)
   const owner = await createOwner(app)
