@@ -10,6 +10,7 @@ import { OidcError } from '../auth/oidc/errors.ts'
 import { oidcClientFromConfig } from '../auth/oidc/from-config.ts'
 import { PENDING_TTL_MS, randomToken } from '../auth/oidc/pending.ts'
 import { refuseFeature } from '../license/policy.ts'
+import { RATE_COST } from '../plugins/rate-limit.ts'
 
 export interface OidcRoutesOptions {
   oidc: Config['oidc']
@@ -56,7 +57,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     return refused ? { code: refused.code, cause: refused.message } : null
   }
 
-  app.get('/api/auth/oidc/start', async (request, reply) => {
+  app.get('/api/auth/oidc/start', { config: { rateCost: RATE_COST.signIn } }, async (request, reply) => {
     const next = safeNext(strings(request.query).next)
     const refused = refusal()
     if (refused) return fail(request, reply, refused.code, refused.cause, next)
@@ -78,7 +79,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     }
   })
 
-  app.get('/api/auth/oidc/callback', async (request, reply) => {
+  app.get('/api/auth/oidc/callback', { config: { rateCost: RATE_COST.signIn } }, async (request, reply) => {
     const refused = refusal()
     if (refused) return fail(request, reply, refused.code, refused.cause)
     let verified
