@@ -6,8 +6,11 @@ import { clockCheck } from './checks/clock.ts'
 import { configCheck } from './checks/config.ts'
 import { dataDirCheck } from './checks/data-dir.ts'
 import { databaseCheck } from './checks/database.ts'
+import { ldapCheck } from './checks/ldap.ts'
 import { licenseCheck } from './checks/license.ts'
+import { mailCheck } from './checks/mail.ts'
 import { mediaPortCheck } from './checks/media-port.ts'
+import { oidcCheck } from './checks/oidc.ts'
 import { timezoneCheck } from './checks/timezone.ts'
 import { workerCheck } from './checks/worker.ts'
 
@@ -17,6 +20,9 @@ export const CHECKS: readonly Check[] = [
   databaseCheck,
   certificateCheck,
   licenseCheck,
+  ldapCheck,
+  oidcCheck,
+  mailCheck,
   clockCheck,
   workerCheck,
   mediaPortCheck,

@@ -11,6 +11,8 @@ export type MailConfig = Config['mail']
 /** The slice of a nodemailer transporter invitations use; closing ends its SMTP connection. */
 export interface MailTransport {
   sendMail(message: SendMailOptions): Promise<{ accepted: unknown[]; rejected: unknown[]; response?: string }>
+  /** verify connects, upgrades to TLS as configured and signs in, without sending (veche doctor). */
+  verify(): Promise<true>
   close(): void
 }
 

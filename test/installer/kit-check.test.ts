@@ -2,7 +2,7 @@
 // and nothing changed by checking.
 import t from 'tap'
 import { execFile, execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { issueUpdatePackage } from '../../license-keys/vendor/issue.ts'

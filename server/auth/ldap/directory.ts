@@ -114,6 +114,26 @@ export class LdapDirectory implements Directory {
     if (password === '') return null
     // A lone surrogate cannot be sent as UTF-8; such a login names nobody.
     if (login.trim() === '' || /\p{Cs}/u.test(login)) return null
+    return this.#connected((client) => this.#conversation(client, login.trim(), password))
+  }
+
+  /**
+   * probe does what every sign-in starts with (connect, StartTLS, bind as ldap.bindDn) and reads the
+   * ldap.searchBase entry itself, so an administrator learns of a wrong setting before anyone signs in.
+   * Throws DirectoryError naming the setting to fix; resolves when all of it worked.
+   */
+  async probe(): Promise<void> {
+    const base = this.#config.searchBase
+    await this.#connected(async (client) => {
+      await this.#begin(client)
+      await this.#step(`reading the ldap.searchBase entry '${base}' (it must exist and be readable)`, () =>
+        client.search(base, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }),
+      )
+    })
+  }
+
+  /** connected runs `use` on a new connection, within ldap.timeoutSeconds, and always closes it. */
+  async #connected<T>(use: (client: Client) => Promise<T>): Promise<T> {
     const timeoutMs = this.#config.timeoutSeconds * 1000
     const secure = this.url.startsWith('ldaps:')
     const client = new Client({
@@ -129,11 +149,36 @@ export class LdapDirectory implements Directory {
       timer = setTimeout(() => reject(new DirectoryError('timeout', late)), timeoutMs)
     })
     try {
-      return await Promise.race([this.#conversation(client, login.trim(), password), deadline])
+      return await Promise.race([use(client), deadline])
     } finally {
       clearTimeout(timer)
       await client.unbind().catch(() => undefined)
     }
+  }
+
+  /** step runs one request of the conversation; a failure becomes a DirectoryError about `doing`. */
+  async #step<T>(doing: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (err) {
+      throw directoryError(err, this.url, doing)
+    }
+  }
+
+  /** bindService binds as ldap.bindDn, the service account that searches. */
+  #bindService(client: Client): Promise<void> {
+    const c = this.#config
+    return this.#step(`the bind as ldap.bindDn '${c.bindDn}' (check ldap.bindDn and ldap.bindPassword)`, () => client.bind(c.bindDn, c.bindPassword))
+  }
+
+  /** begin upgrades the connection with StartTLS when configured, then binds as the service account when there is one. */
+  async #begin(client: Client): Promise<void> {
+    if (this.#config.startTls) {
+      // The host is named so the certificate is checked against it (an IP is not a valid SNI name).
+      const options: ConnectionOptions = { ...this.#tlsOptions(), host: this.#host, ...(isIP(this.#host) ? {} : { servername: this.#host }) }
+      await this.#step('the StartTLS request (ldap.startTls)', () => client.startTLS(options))
+    }
+    if (this.#config.bindDn) await this.#bindService(client)
   }
 
   #tlsOptions(): ConnectionOptions {
@@ -145,24 +190,10 @@ export class LdapDirectory implements Directory {
 
   async #conversation(client: Client, login: string, password: string): Promise<DirectoryUser | null> {
     const c = this.#config
-    const step = async <T>(doing: string, run: () => Promise<T>): Promise<T> => {
-      try {
-        return await run()
-      } catch (err) {
-        throw directoryError(err, this.url, doing)
-      }
-    }
-    if (c.startTls) {
-      // The host is named so the certificate is checked against it (an IP is not a valid SNI name).
-      const options: ConnectionOptions = { ...this.#tlsOptions(), host: this.#host, ...(isIP(this.#host) ? {} : { servername: this.#host }) }
-      await step('the StartTLS request (ldap.startTls)', () => client.startTLS(options))
-    }
-    const asService = (): Promise<void> =>
-      step(`the bind as ldap.bindDn '${c.bindDn}' (check ldap.bindDn and ldap.bindPassword)`, () => client.bind(c.bindDn, c.bindPassword))
-    if (c.bindDn) await asService()
+    await this.#begin(client)
 
     const attributes = [c.emailAttribute, c.nameAttribute, 'cn', ...(c.groupAttribute ? [c.groupAttribute] : [])]
-    const found = await step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
+    const found = await this.#step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
       client.search(c.searchBase, { scope: 'sub', filter: fillFilter(c.userFilter, { login }), attributes, sizeLimit: 2 }),
     )
     const entries = found.searchEntries
@@ -184,8 +215,8 @@ export class LdapDirectory implements Directory {
     const groups = c.groupAttribute ? values(entry, c.groupAttribute) : []
     if (c.groupSearchBase) {
       // The user's own rights may not cover reading groups; the service account's do.
-      if (c.bindDn) await asService()
-      const result = await step(`the group search under ldap.groupSearchBase '${c.groupSearchBase}'`, () =>
+      if (c.bindDn) await this.#bindService(client)
+      const result = await this.#step(`the group search under ldap.groupSearchBase '${c.groupSearchBase}'`, () =>
         client.search(c.groupSearchBase, { scope: 'sub', filter: fillFilter(c.groupFilter, { login, dn: entry.dn }), attributes: ['1.1'] }),
       )
       const known = new Set(groups.map(normalizeDn))

@@ -67,7 +67,9 @@ export function directoryError(err: unknown, url: string, doing: string): Direct
   if (/Operation timed out|Connection timeout/i.test(message)) {
     return new DirectoryError('timeout', `the directory at ${url} did not answer in time during ${doing} (ldap.timeoutSeconds)`, { cause: err })
   }
-  if (code && UNREACHABLE_CODES.has(code)) {
+  // ldapts says only this when the connection drops before any answer (a host that refuses or resets
+  // it): the fault is the address, not the request that happened to be first.
+  if ((code && UNREACHABLE_CODES.has(code)) || /Connection closed before message response/i.test(message)) {
     return new DirectoryError('unreachable', `cannot reach the directory at ${url}: ${message}; check ldap.url and the network`, { cause: err })
   }
   return new DirectoryError('unreachable', `the directory at ${url} failed during ${doing}: ${message}`, { cause: err })
