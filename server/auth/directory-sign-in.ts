@@ -1,10 +1,9 @@
 // Sign-in through the corporate directory (LDAP): the licence check, the directory's answer, and the
-// Veche account behind it, found by the entry's DN, created at first sign-in and refreshed (e-mail,
-// name, role) at every one. Local accounts are never linked to directory entries silently.
+// refusals' wording; the Veche account behind it is external-account.ts's.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { SYSTEM_ACTOR } from '../db/audit-repository.ts'
-import { EmailTakenError, type Role, type User } from '../db/users-repository.ts'
-import { refuseFeature, refuseNewUser } from '../license/policy.ts'
+import type { Role, User } from '../db/users-repository.ts'
+import { refuseFeature } from '../license/policy.ts'
+import { externalAccount } from './external-account.ts'
 import { DirectoryError } from './ldap/errors.ts'
 import type { Directory, DirectoryUser } from './ldap/directory.ts'
 
@@ -64,74 +63,23 @@ export async function signInWithDirectory(
 }
 
 function accountFor(app: FastifyInstance, found: Permitted, log: FastifyBaseLogger): DirectorySignIn {
-  const users = app.usersRepository
-  const existing = users.findExternal('ldap', found.dn)
-  if (existing) {
-    if (existing.blockedAt !== null) {
-      log.info({ user: existing.id }, 'LDAP sign-in refused: the user is blocked')
+  const deps = { users: app.usersRepository, audit: app.auditRepository, license: app.license.state, log }
+  const result = externalAccount(deps, 'ldap', found.dn, found)
+  if ('user' in result) return result
+  const { refused } = result
+  log.info({ dn: found.dn, why: refused.reason }, 'LDAP sign-in refused')
+  switch (refused.kind) {
+    case 'blocked':
       return refuse(403, 'blocked', 'your account is blocked; ask an administrator')
+    case 'no_email':
+      return refuse(403, 'directory_no_email', 'your directory entry has no e-mail address; ask an administrator to add one')
+    case 'email_taken': {
+      const fix = 'an administrator must delete or rename it before you can sign in with the company directory'
+      return refused.takenBy === 'local'
+        ? refuse(409, 'email_taken_local', `a local account already uses ${refused.email}: ${fix}`)
+        : refuse(409, 'email_taken', `another account (${refused.takenBy}) already uses ${refused.email}: ${fix}`)
     }
-    refresh(app, existing, found, log)
-    return { user: users.get(existing.id)! }
+    case 'license':
+      return refuse(403, refused.code, refused.reason)
   }
-
-  if (!found.email) {
-    return refuse(403, 'directory_no_email', 'your directory entry has no e-mail address; ask an administrator to add one')
-  }
-  const holder = users.findForSignIn(found.email)
-  if (holder) {
-    const source = holder.user.authSource
-    log.warn({ dn: found.dn, email: found.email, holder: holder.user.id, source }, 'LDAP sign-in refused: the e-mail belongs to another account')
-    const fix = 'an administrator must delete or rename it before you can sign in with the company directory'
-    return source === 'local'
-      ? refuse(409, 'email_taken_local', `a local account already uses ${found.email}: ${fix}`)
-      : refuse(409, 'email_taken', `another account (${source}) already uses ${found.email}: ${fix}`)
-  }
-  const limit = refuseNewUser(app.license.state, users.count())
-  if (limit) return refuse(403, limit.code, limit.message)
-  let user: User
-  try {
-    user = users.createExternal({ source: 'ldap', externalId: found.dn, email: found.email, displayName: found.displayName, role: found.role })
-  } catch (err) {
-    // Another sign-in took the e-mail between the check and the insert.
-    if (err instanceof EmailTakenError) return refuse(409, 'email_taken', `${err.message}: an administrator must delete or rename it`)
-    throw err
-  }
-  app.auditRepository.record(SYSTEM_ACTOR, 'user.created', { id: user.id, name: user.displayName }, { source: 'ldap', role: user.role })
-  log.info({ user: user.id, role: user.role, dn: found.dn }, 'LDAP user created at first sign-in')
-  return { user }
-}
-
-/** refresh brings e-mail, name and role in line with the directory; the last owner is never demoted. */
-function refresh(app: FastifyInstance, user: User, found: Permitted, log: FastifyBaseLogger): void {
-  const users = app.usersRepository
-  let email = user.email
-  if (found.email && found.email.toLowerCase() !== user.email.toLowerCase()) {
-    const holder = users.findForSignIn(found.email)
-    if (holder && holder.user.id !== user.id) {
-      log.warn({ user: user.id, email: found.email, holder: holder.user.id }, 'LDAP e-mail changed to one another account has; keeping the old one')
-    } else {
-      email = found.email
-    }
-  } else if (found.email) {
-    email = found.email // the same address, perhaps in new letter case
-  }
-  if (email !== user.email || found.displayName !== user.displayName) {
-    try {
-      users.setProfile(user.id, email, found.displayName)
-    } catch (err) {
-      // A concurrent sign-in took the e-mail between the check and the update: keep the old profile.
-      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err
-      log.warn({ user: user.id, err: (err as Error).message }, 'LDAP profile not refreshed')
-    }
-  }
-  const role = found.role
-  if (role === user.role) return
-  if (user.role === 'owner' && users.countOwners() <= 1) {
-    log.warn({ user: user.id, mapped: role }, 'LDAP groups would demote the last owner; the user stays owner')
-    return
-  }
-  users.setRole(user.id, role)
-  app.auditRepository.record(SYSTEM_ACTOR, 'user.role_changed', { id: user.id, name: found.displayName }, { source: 'ldap', from: user.role, to: role })
-  log.info({ user: user.id, from: user.role, to: role }, 'LDAP role refreshed')
 }
