@@ -15,8 +15,9 @@ export function spkiHash(certPem: string): string {
   return createHash('sha256').update(der).digest('base64')
 }
 
-/** launchBrowser starts Chromium that trusts exactly the given server certificate. */
-export async function launchBrowser(t: TestContext, trustCertPem: string): Promise<Browser> {
+/** launchBrowser starts Chromium that trusts exactly the given server certificate(s). */
+export async function launchBrowser(t: TestContext, trustCertPem: string | readonly string[]): Promise<Browser> {
+  const trusted = typeof trustCertPem === 'string' ? [trustCertPem] : trustCertPem
   const profile = mkdtempSync(join(tmpdir(), 'veche-chromium-'))
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -31,7 +32,7 @@ export async function launchBrowser(t: TestContext, trustCertPem: string): Promi
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
-      `--ignore-certificate-errors-spki-list=${spkiHash(trustCertPem)}`,
+      `--ignore-certificate-errors-spki-list=${trusted.map(spkiHash).join(',')}`,
     ],
     headless: true,
   })

@@ -1,12 +1,16 @@
 // Issues real licenses and activation certificates with the vendor's test keys (trusted only in a
 // development checkout), for tests that need a licensed appliance.
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { LicenseClaims } from '../license-keys/claims.ts'
 import { readFingerprint, type Fingerprint } from '../license-keys/fingerprint.ts'
 import { issueActivationCertificate, issueLicense, type LicenseSpec } from '../license-keys/vendor/issue.ts'
+import { openDatabase } from '../server/db/database.ts'
 import { createLicenseRepository } from '../server/db/license-repository.ts'
 import { activationKey, licenseKey } from './fixtures/vendor-keys.ts'
+import { VECHE } from './server-process.ts'
 
 export { activationKey, licenseKey }
 
@@ -48,5 +52,29 @@ export async function installTestLicense(app: FastifyInstance, spec: Partial<Lic
   createLicenseRepository(app.db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: claims.iat })
   const state = await app.license.refresh()
   if (state.status !== 'active') throw new Error(`test license not active: ${state.problem?.message}`)
+  return claims
+}
+
+export interface PreparedOwner {
+  email: string
+  name: string
+  password: string
+}
+
+/**
+ * prepareDataDir makes `dataDir` what an admin leaves before `veche serve`: the owner created with
+ * `veche admin create-owner` (the real CLI) and an activated license with `spec` in the database.
+ */
+export async function prepareDataDir(dataDir: string, owner: PreparedOwner, spec: Partial<LicenseSpec> = {}): Promise<LicenseClaims> {
+  const args = ['admin', 'create-owner', '--email', owner.email, '--name', owner.name, '--password-stdin', '--set', `data.dir=${dataDir}`]
+  const created = spawnSync(VECHE, args, { input: `${owner.password}\n`, encoding: 'utf8' })
+  if (created.status !== 0) throw new Error(`create-owner failed (${created.status}): ${created.stderr}`)
+  const { token, claims } = await issueTestLicense(spec)
+  const db = openDatabase(join(dataDir, 'veche.db'))
+  try {
+    createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
+  } finally {
+    db.close()
+  }
   return claims
 }

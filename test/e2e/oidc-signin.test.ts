@@ -2,31 +2,19 @@
 // signs in on the provider's page, and lands on the rooms page signed in; cancelling at the provider
 // brings them back to the sign-in page with the reason.
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { openDatabase } from '../../server/db/database.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
-import { spkiHash } from '../browser.ts'
+import { launchBrowser } from '../browser.ts'
 import { tempDir } from '../helper.ts'
 import { freePort } from '../kits.ts'
-import { certify, issueTestLicense } from '../license-helper.ts'
+import { prepareDataDir } from '../license-helper.ts'
 import { startOidcProvider } from '../oidc-provider.ts'
-import { startServer, VECHE } from '../server-process.ts'
+import { startServer } from '../server-process.ts'
 
 t.test('an employee signs in with the corporate account and lands on the rooms page', async (t) => {
   const dataDir = tempDir(t)
   // The workspace has its local owner (first-run setup); employees come through SSO.
-  const created = spawnSync(VECHE, ['admin', 'create-owner', '--email', 'olga@corp.example', '--name', 'Ольга', '--password-stdin', '--set', `data.dir=${dataDir}`], {
-    input: 'owner password 1\n',
-    encoding: 'utf8',
-  })
-  t.equal(created.status, 0, `create-owner: ${created.stderr}`)
-  const { token, claims } = await issueTestLicense({ features: ['recording', 'sso'] })
-  const db = openDatabase(join(dataDir, 'veche.db'))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
-  db.close()
+  await prepareDataDir(dataDir, { email: 'olga@corp.example', name: 'Ольга', password: 'owner password 1' }, { features: ['recording', 'sso'] })
 
   // The provider registers Veche's callback before Veche starts, so Veche's port is chosen first.
   const port = await freePort()
@@ -49,21 +37,7 @@ t.test('an employee signs in with the corporate account and lands on the rooms p
 
   // Chromium trusts exactly Veche's certificate and the provider's.
   const trusted = [readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'), provider.cert]
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--ignore-certificate-errors-spki-list=${trusted.map(spkiHash).join(',')}`,
-    ],
-    headless: true,
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchBrowser(t, trusted)
 
   const page = await (await browser.newContext({ locale: 'en-US' })).newPage()
   await page.goto(`${base}/signin`)

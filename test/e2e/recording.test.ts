@@ -7,13 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import type { Feature } from '../../license-keys/claims.ts'
-import { openDatabase } from '../../server/db/database.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { probeFile } from '../../server/recording/probe.ts'
 import { launchBrowser, mediaFlows, newMeetingContext, joinFromLink, signIn } from '../browser.ts'
 import { tempDir } from '../helper.ts'
-import { certify, issueTestLicense } from '../license-helper.ts'
-import { startServer, VECHE, type ServerProcess } from '../server-process.ts'
+import { prepareDataDir } from '../license-helper.ts'
+import { startServer, type ServerProcess } from '../server-process.ts'
 import { startRtmpServer } from '../server/recording/rtmp-server.ts'
 
 const OWNER = { email: 'olga@corp.example', name: 'Ольга', password: 'owner password 1' }
@@ -24,15 +22,7 @@ const LIGHT = ['media.workers=1', 'recording.width=640', 'recording.height=360',
 /** appliance creates the owner and activates a license with `features`, as `veche activate` would. */
 async function appliance(t: Test, features: Feature[], set: string[] = []): Promise<{ server: ServerProcess; cert: string; dataDir: string }> {
   const dataDir = tempDir(t)
-  const created = spawnSync(VECHE, ['admin', 'create-owner', '--email', OWNER.email, '--name', OWNER.name, '--password-stdin', '--set', `data.dir=${dataDir}`], {
-    input: `${OWNER.password}\n`,
-    encoding: 'utf8',
-  })
-  if (created.status !== 0) throw new Error(`create-owner: ${created.stderr}`)
-  const { token, claims } = await issueTestLicense({ features })
-  const db = openDatabase(join(dataDir, 'veche.db'))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
-  db.close()
+  await prepareDataDir(dataDir, OWNER, { features })
   const server = await startServer(t, dataDir, [...LIGHT, ...set])
   return { server, cert: readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'), dataDir }
 }

@@ -1,30 +1,19 @@
 // Account administration in a real browser against the real server: the owner blocks a member on the
 // Users page, the member's open page is signed out at its next request, and the owner reads the audit log.
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { openDatabase } from '../../server/db/database.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { launchBrowser, signIn } from '../browser.ts'
 import { tempDir } from '../helper.ts'
-import { certify, issueTestLicense } from '../license-helper.ts'
-import { startServer, VECHE } from '../server-process.ts'
+import { prepareDataDir } from '../license-helper.ts'
+import { startServer } from '../server-process.ts'
 
 const OWNER = { email: 'olga@corp.example', name: 'Ольга', password: 'owner password 1' }
 const MEMBER = { email: 'boris@corp.example', name: 'Boris Petrov', password: 'member password 1' }
 
 t.test('an owner blocks a member, who is signed out, and finds it in the audit log', async (t) => {
   const dataDir = tempDir(t)
-  const created = spawnSync(VECHE, ['admin', 'create-owner', '--email', OWNER.email, '--name', OWNER.name, '--password-stdin', '--set', `data.dir=${dataDir}`], {
-    input: `${OWNER.password}\n`,
-    encoding: 'utf8',
-  })
-  t.equal(created.status, 0, `create-owner: ${created.stderr}`)
-  const { token, claims } = await issueTestLicense()
-  const db = openDatabase(join(dataDir, 'veche.db'))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
-  db.close()
+  await prepareDataDir(dataDir, OWNER)
   const server = await startServer(t, dataDir, ['media.workers=1'])
   const browser = await launchBrowser(t, readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'))
 
