@@ -4,9 +4,9 @@
 // With sampled receivers (sampled-receivers.ts) only a few subscribers per room are counted; the
 // others receive on null ports, and the worker figures still cover everything forwarded.
 import { performance } from 'node:perf_hooks'
+import type { NullArrivals, NullPorts } from './null-port.ts'
 import { Pacer } from './pacer.ts'
 import { cpuNs, machineTimes, rssBytes, softirqThreads, udpReceiveErrors } from './proc.ts'
-import type { NullArrivals, NullPorts } from './null-port.ts'
 import type { PortOpener, ReceiveSide } from './receive-side.ts'
 import { sampledIndexes } from './sampled-receivers.ts'
 import { sleep } from './stats.ts'
@@ -33,7 +33,7 @@ export interface StepSample {
   srtp: boolean
   /**
    * Packets that reached the subscribers' sockets in the window: what the workers forwarded. The
-   * counted subscribers' packets plus, with sampled receivers, those dropped at the null ports.
+   * counted subscribers' packets plus, with sampled receivers, those that reached the null ports.
    */
   forwarded: number
   /** Subscribers counted for loss and delay, of all subscribers (equal unless receivers were sampled). */

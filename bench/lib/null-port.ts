@@ -1,15 +1,16 @@
 // Null ports: where the subscribers that sampled receivers do not count receive their media, so the
 // server forwards to every subscriber while the generator reads only a few. The C sink holds them
 // (bench/sink/rtp-sink.c), in one of two modes:
-//   drop:  the smallest receive buffer the kernel allows (about two packets), never read: the kernel
-//          drops what arrives at the socket. The generator spends nothing on these packets. On
-//          loopback the kernel's receive path (IP, UDP, socket lookup, here the drop) runs in the
-//          sending worker's context, but queueing to a reader, waking it and the reader's freeing of
-//          the packet on another core do not happen, so the worker's CPU per packet comes out lower
-//          than with counted ports (bench/README.md has the figures).
+//   drop (default): the smallest receive buffer the kernel allows (about two packets), never read,
+//          so the kernel drops what arrives at the socket and the generator spends nothing on it.
+//          On loopback the kernel's receive path runs in the sending worker's context; here it
+//          goes through IP, UDP and the socket lookup to the drop, but skips queueing the packet,
+//          waking a reader and the reader freeing it on another core, so the worker's CPU per
+//          packet comes out 15-20% lower than with counted ports (bench/README.md has the figures).
 //   drain: a normal buffer, read in batches with zero-length buffers (the kernel dequeues and frees
-//          each packet without copying it): the worker's side of delivery is as for a counted port,
-//          and the generator pays the dequeueing only, no copy and no parsing.
+//          each packet without copying it; nothing is parsed): the worker's side of delivery is as
+//          for a counted port. It saves the generator little, so it is a control for the bias of
+//          drop, not a way to spare the generator.
 // Either way the sink reports how many packets reached them (drained, and dropped by the kernel's
 // per-socket counter), so what the workers forwarded stays fully counted.
 import type { PortOpener, ReceivePort } from './receive-side.ts'

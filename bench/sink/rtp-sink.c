@@ -46,6 +46,8 @@ struct stream {
   uint64_t received;
 };
 
+enum { COUNTED = 0, NULL_DROP = 1, NULL_DRAIN = 2 };
+
 struct sock {
   int fd;
   int null; /* NULL_DROP or NULL_DRAIN for a null port: never parsed, never in "report" */
@@ -108,8 +110,6 @@ static void on_packet(struct sock *s, const uint8_t *p, size_t len, double now) 
   else if (ext > st->max_seq + 0x8000) ext -= 0x10000;
   if (ext > st->max_seq) st->max_seq = ext;
 }
-
-enum { COUNTED = 0, NULL_DROP = 1, NULL_DRAIN = 2 };
 
 /* drain_null dequeues what a draining null port holds, copying nothing, and counts it. */
 static void drain_null(struct sock *s) {
@@ -185,7 +185,7 @@ static void open_socket(int ep, int null) {
 
 static void command(int ep, char *line) {
   if (strncmp(line, "open", 4) == 0) {
-    open_socket(ep, 0);
+    open_socket(ep, COUNTED);
   } else if (strncmp(line, "nulls", 5) == 0) {
     uint64_t drained = 0, dropped = 0;
     for (int i = 0; i < MAX_SOCKETS; i++) {
@@ -201,7 +201,7 @@ static void command(int ep, char *line) {
   } else if (strncmp(line, "null ", 5) == 0) {
     if (strcmp(line + 5, "drop") == 0) open_socket(ep, NULL_DROP);
     else if (strcmp(line + 5, "drain") == 0) open_socket(ep, NULL_DRAIN);
-    else printf("error null ports drop or drain\n");
+    else printf("error a null port drops or drains: null drop|drain\n");
   } else if (strncmp(line, "close ", 6) == 0) {
     int id = atoi(line + 6);
     if (id >= 0 && id < MAX_SOCKETS && socks[id]) {
