@@ -2,7 +2,7 @@
 # installer/install.sh a sysadmin runs on a server (--docker: no systemd, port 8443, non-root).
 #
 #   docker build --build-arg KIT=dist/veche-0.1.0-linux-x64.tar.gz -t veche:0.1.0 .
-#   docker run -d --name veche -v veche-data:/var/lib/veche \
+#   docker run -d --name veche -v veche-data:/var/lib/veche --sysctl net.core.rmem_default=4194304 \
 #     -e VECHE_MEDIA_ANNOUNCED_ADDRESS=<this host's LAN address> -e VECHE_MEDIA_WORKERS=2 \
 #     -p 443:8443/tcp -p 40000-40001:40000-40001/udp -p 40000-40001:40000-40001/tcp veche:0.1.0
 #   docker exec -it veche veche activate <license key>

@@ -50,7 +50,7 @@ export const ConfigSchema = Type.Object(
       peersPerWorker: Type.Integer({
         minimum: 0,
         maximum: 10_000,
-        default: 0,
+        default: 24,
         description: 'Participants of one meeting a worker carries before it spreads onto another (pipeToRouter); 0: never.',
       }),
       plainTransports: Type.Boolean({

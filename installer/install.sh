@@ -34,13 +34,14 @@ opt="$prefix/opt/veche"
 etc="$prefix/etc/veche"
 data="$prefix/var/lib/veche"
 unit="$prefix/etc/systemd/system/veche.service"
+sysctl_conf="$prefix/etc/sysctl.d/60-veche.conf"
 link="$prefix/usr/local/bin/veche"
 [ "$(id -u)" -eq 0 ] || [ -n "$prefix" ] || fail "run as root (sudo), or give --prefix to install into a folder"
 systemd_running() { [ "$systemd" -eq 1 ] && [ -d /run/systemd/system ]; }
 
 if [ "$uninstall" -eq 1 ]; then
   if systemd_running; then systemctl disable --now veche.service 2>/dev/null || true; fi
-  rm -rf "$opt" "$unit" "$link"
+  rm -rf "$opt" "$unit" "$link" "$sysctl_conf"
   if systemd_running; then systemctl daemon-reload; fi
   if [ "$purge" -eq 1 ]; then
     rm -rf "$etc" "$data"
@@ -135,6 +136,19 @@ if [ "$docker" -eq 0 ]; then
   if [ "$user" -eq 0 ]; then sed -i -e '/^User=/d' -e '/^Group=/d' "$candidate"; fi
   if cmp -s "$candidate" "$unit" 2>/dev/null; then rm -f "$candidate"
   else chmod 0644 "$candidate"; mv "$candidate" "$unit"; say "installed $unit"; fi
+fi
+
+# Bigger UDP receive buffers for the media workers (installer/sysctl/60-veche.conf says why). A
+# container shares its host's setting: there the admin passes --sysctl to docker run.
+if [ "$docker" -eq 0 ]; then
+  mkdir -p "$(dirname "$sysctl_conf")"
+  if ! cmp -s "$release/installer/sysctl/60-veche.conf" "$sysctl_conf" 2>/dev/null; then
+    install -m 0644 "$release/installer/sysctl/60-veche.conf" "$sysctl_conf"
+    say "installed $sysctl_conf"
+  fi
+  if [ -z "$prefix" ]; then
+    sysctl -q -p "$sysctl_conf" 2>/dev/null || say "note: could not apply $sysctl_conf now (it applies at the next boot); \`veche doctor\` checks it"
+  fi
 fi
 
 # TLS: the local CA and server certificate, unless the admin configured their own. A container

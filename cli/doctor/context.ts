@@ -18,11 +18,15 @@ export interface DoctorContext {
   workerBin: string
   /** now returns milliseconds since the epoch. */
   now(): number
+  /** procSysPath names a kernel setting's file, e.g. 'net/core/rmem_default' under /proc/sys. */
+  procSysPath(setting: string): string
 }
 
 export interface ContextOverrides {
   workerBin?: string
   now?: () => number
+  /** A folder standing in for /proc/sys (tests). */
+  procSys?: string
 }
 
 /** createDoctorContext loads the configuration for the command's flags; never throws a ConfigError. */
@@ -50,5 +54,6 @@ export function contextFor(loaded: LoadedConfig, configFile: string | undefined,
     },
     workerBin: overrides.workerBin ?? mediasoupWorkerBin,
     now: overrides.now ?? Date.now,
+    procSysPath: (setting) => `${overrides.procSys ?? '/proc/sys'}/${setting}`,
   }
 }

@@ -12,6 +12,7 @@ import { mailCheck } from './checks/mail.ts'
 import { mediaPortCheck } from './checks/media-port.ts'
 import { oidcCheck } from './checks/oidc.ts'
 import { timezoneCheck } from './checks/timezone.ts'
+import { udpBuffersCheck } from './checks/udp-buffers.ts'
 import { workerCheck } from './checks/worker.ts'
 
 export const CHECKS: readonly Check[] = [
@@ -26,5 +27,6 @@ export const CHECKS: readonly Check[] = [
   clockCheck,
   workerCheck,
   mediaPortCheck,
+  udpBuffersCheck,
   timezoneCheck,
 ]

@@ -3,7 +3,7 @@
 // and a restore into a fresh installation that finds the same people and rooms.
 import t from 'tap'
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -101,6 +101,8 @@ t.test('install a kit, meet through it, stop, back up, restore on a fresh instal
     env: cleanEnv,
   })
 
+  t.match(readFileSync(join(root, 'etc/sysctl.d/60-veche.conf'), 'utf8'), /^net\.core\.rmem_default = 4194304$/m, 'UDP buffers for the media workers')
+
   // Start it exactly as the unit's ExecStart, with the unit's environment.
   const unit = unitOf(root)
   const server = spawn(unit.exec[0]!, unit.exec.slice(1), { env: { ...cleanEnv, ...unit.env, ...mediaEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -163,4 +165,5 @@ t.test('install a kit, meet through it, stop, back up, restore on a fresh instal
   const out = await run(join(root, 'opt/veche/current/installer/install.sh'), ['--prefix', root, '--no-user', '--uninstall'], { env: cleanEnv })
   t.match(out.stdout, /Configuration .* and data .* are kept/)
   t.same(readdirSync(join(root, 'var/lib/veche')).includes('veche.db'), true, 'data kept after uninstall')
+  t.notOk(existsSync(join(root, 'etc/sysctl.d/60-veche.conf')), 'the sysctl file goes with the program')
 })

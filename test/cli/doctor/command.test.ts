@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { timezoneCheck } from '../../../cli/doctor/checks/timezone.ts'
 import { check, contextWith, doctor, isolated, migratedDatabase, tempDir } from './fixtures/doctor.ts'
 
-const NAMES = ['config', 'data-dir', 'database', 'certificate', 'license', 'ldap', 'oidc', 'mail', 'clock', 'worker', 'media-port', 'timezone']
+const NAMES = ['config', 'data-dir', 'database', 'certificate', 'license', 'ldap', 'oidc', 'mail', 'clock', 'worker', 'media-port', 'udp-buffers', 'timezone']
 
 t.test('--list prints every check by name and title, in order', async (t) => {
   const r = await doctor(['--list'])
