@@ -100,7 +100,7 @@ export const ConfigSchema = Type.Object(
     limits: Section({
       perAddressPerMinute: Type.Integer({
         minimum: 10,
-        default: 600,
+        default: 3000,
         description: 'API points one network address may spend per minute (most requests cost 1; sign-in, exports and invitations more).',
       }),
       perUserPerMinute: Type.Integer({ minimum: 10, default: 300, description: 'API points one signed-in user may spend per minute.' }),

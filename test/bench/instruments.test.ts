@@ -29,4 +29,11 @@ t.test('load steps measure Veche and bare mediasoup alike', async (t) => {
   }
   const srtp = await runStep(veche, { ...spec, participants: 2, srtp: true }, receivers.node, 0, [])
   t.ok(srtp.forwarded > 2 * 320 * 0.7 && srtp.loss < 0.02, `SRTP: ${srtp.forwarded} packets, loss ${srtp.loss}`)
+  // Sampled receivers: two of four subscribers counted, the others on null ports the sink holds.
+  if (receivers.nulls) {
+    const sampled = await runStep(veche, { ...spec, participants: 4, sampleReceivers: 2 }, receivers.plain, 0, [], receivers.nulls)
+    t.equal(sampled.countedSubscribers, 2, 'two of four subscribers counted')
+    t.ok(sampled.nullPortPackets > 2 * 3 * 320 * 0.7, `null ports got ${sampled.nullPortPackets} packets`)
+    t.ok(Math.abs(sampled.deliveryGap) < 0.05, `forwarded counts every subscriber: gap ${sampled.deliveryGap}`)
+  }
 })

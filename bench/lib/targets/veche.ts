@@ -55,6 +55,9 @@ export class VecheTarget implements SfuTarget {
       `media.workers=${options.workers}`,
       'media.plainTransports=true',
       `media.peersPerWorker=${options.peersPerWorker ?? 0}`,
+      // Every synthetic participant comes from 127.0.0.1: one address standing for a whole office.
+      'limits.perAddressPerMinute=100000000',
+      'limits.perUserPerMinute=100000000',
       ...(options.set ?? []),
     ]
     const child = spawn(VECHE, ['serve', ...set.flatMap((s) => ['--set', s])], {
