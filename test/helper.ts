@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.ts'
 import type { LicenseSpec } from '../license-keys/vendor/issue.ts'
 import { buildApp } from '../server/app.ts'
 import type { LicenseOverrides } from '../server/license/create.ts'
+import { ensureLocalTls } from '../server/tls/local-ca.ts'
 import { installTestLicense } from './license-helper.ts'
 
 interface TestContext {
@@ -64,6 +65,21 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
   await app.ready()
   if (options.license !== false) await installTestLicense(app, options.license ?? {})
   return app
+}
+
+/**
+ * buildListening is build() served over TLS (a local CA of its own) on a free loopback port, for
+ * tests that need real sockets: signaling WebSockets, browsers. `wss` is the WebSocket base URL.
+ */
+export async function buildListening(
+  t: TestContext,
+  options: Omit<BuildOptions, 'https'> = {},
+): Promise<{ app: FastifyInstance; port: number; wss: string }> {
+  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
+  const app = await build(t, { ...options, https: { key: tls.key, cert: tls.cert } })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  return { app, port, wss: `wss://127.0.0.1:${port}` }
 }
 
 export const OWNER = { email: 'owner@corp.example', displayName: 'Ольга Владелец', password: 'correct horse battery' }

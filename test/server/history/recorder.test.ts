@@ -1,13 +1,11 @@
 // The meeting history is written while a real meeting runs: real https server, real signaling
 // connections with their own User-Agent and X-Forwarded-For headers, real mediasoup rooms.
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createMeetingHistoryRepository, utcDay, type MeetingDetail } from '../../../server/db/meeting-history-repository.ts'
-import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
-import { build, createMember, createOwner, OWNER, tempDir } from '../../helper.ts'
+import { buildListening, createMember, createOwner, OWNER } from '../../helper.ts'
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0'
 const SAFARI_IPHONE =
@@ -58,10 +56,7 @@ interface Meeting {
 }
 
 async function meeting(t: Test, set: string[] = []): Promise<Meeting> {
-  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
-  const app = await build(t, { https: { key: tls.key, cert: tls.cert }, set })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
+  const { app, port } = await buildListening(t, { set })
   const owner = await createOwner(app)
   const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
   const res = await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title: 'Планёрка' } })

@@ -1,8 +1,6 @@
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
-import { build, createOwner, tempDir } from '../../helper.ts'
+import { build, buildListening, createOwner } from '../../helper.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|NaN|[+-]Inf)$/
@@ -82,10 +80,7 @@ t.test('with a token, everyone (loopback too) must send it', async (t) => {
 })
 
 t.test('joins and refused joins through the real signaling socket move the counters', async (t) => {
-  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
-  const app = await build(t, { https: { key: tls.key, cert: tls.cert } })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
+  const { app, port } = await buildListening(t)
   const owner = await createOwner(app)
   const title = 'Совет директоров'
   const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title } })).json().room.id as string

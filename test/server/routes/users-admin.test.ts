@@ -1,11 +1,9 @@
 // Account administration through the REST API: roles, blocking, password reset, deletion, the audit log,
 // and every refusal (last owner, admin vs owner, self, directory users, unknown ids, bad input).
 import t from 'tap'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { UserId } from '../../../server/db/users-repository.ts'
-import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
-import { build, createMember, createOwner, OWNER, sessionCookie, tempDir } from '../../helper.ts'
+import { build, buildListening, createMember, createOwner, OWNER, sessionCookie } from '../../helper.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 const MEMBER_PASSWORD = 'member password 1'
@@ -257,10 +255,7 @@ t.test('the audit log: owners only, newest first, in pages', async (t) => {
 })
 
 t.test('blocking or deleting a user ends their live meeting connections', async (t) => {
-  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
-  const app = await build(t, { https: { key: tls.key, cert: tls.cert } })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
+  const { app, port } = await buildListening(t)
   const signal = (roomId: string) => `wss://127.0.0.1:${port}/api/rooms/${roomId}/signal`
   const connect = async (roomId: string, cookie?: string) => {
     const c = await SignalingClient.connect(signal(roomId), cookie)

@@ -1,15 +1,10 @@
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
-import { build, createOwner, tempDir } from '../../helper.ts'
+import { buildListening, createOwner } from '../../helper.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 async function listening(t: Test): Promise<{ app: FastifyInstance; base: string; owner: string }> {
-  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
-  const app = await build(t, { https: { key: tls.key, cert: tls.cert } })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
+  const { app, port } = await buildListening(t)
   return { app, base: `wss://127.0.0.1:${port}`, owner: await createOwner(app) }
 }
 

@@ -1,9 +1,7 @@
 // Hosts, lobby, PIN and lock through real signaling connections to a listening https app.
 import t, { type Test } from 'tap'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
-import { build, createMember, createOwner, tempDir } from '../../helper.ts'
+import { buildListening, createMember, createOwner } from '../../helper.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 interface Meeting {
@@ -17,10 +15,7 @@ interface Meeting {
 }
 
 async function meeting(t: Test): Promise<Meeting> {
-  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
-  const app = await build(t, { https: { key: tls.key, cert: tls.cert } })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
+  const { app, port } = await buildListening(t)
   const owner = await createOwner(app)
   const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
   const res = await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title: 'Standup' } })
@@ -175,10 +170,7 @@ t.test('lobby: guests wait, hosts see the queue live, admit and reject', async (
 })
 
 t.test('lobby admission respects the license participant limit', async (t) => {
-  const tls = ensureLocalTls(join(tempDir(t), 'tls'), ['localhost', '127.0.0.1'])
-  const app = await build(t, { https: { key: tls.key, cert: tls.cert }, license: { limits: { rooms: 2, participantsPerRoom: 2, internalUsers: 5 } } })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
+  const { app, port } = await buildListening(t, { license: { limits: { rooms: 2, participantsPerRoom: 2, internalUsers: 5 } } })
   const owner = await createOwner(app)
   const roomId = (await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title: 'S' } })).json().room.id
   await app.inject({ method: 'PATCH', url: `/api/rooms/${roomId}`, headers: { cookie: owner }, payload: { lobby: 'guests' } })
