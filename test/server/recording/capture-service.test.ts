@@ -6,8 +6,9 @@ import { copyFileSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
-import { createRecordingsRepository } from '../../../server/db/recordings-repository.ts'
-import { CaptureService } from '../../../server/recording/capture-service.ts'
+import type { Config } from '../../../config/schema.ts'
+import { createRecordingsRepository, type RecordingsRepository } from '../../../server/db/recordings-repository.ts'
+import { CaptureService, type CaptureServiceOptions } from '../../../server/recording/capture-service.ts'
 import { Peer } from '../../../server/sfu/peer.ts'
 import type { Room } from '../../../server/sfu/room.ts'
 import type { Notifications } from '../../../server/signaling/protocol.ts'
@@ -17,14 +18,15 @@ import { LIGHT, pidAlive, sleep } from './harness.ts'
 
 const log = pino({ level: 'silent' })
 
-async function setUp(t: Test, free: { bytes: number }) {
-  const app = await build(t, { set: ['media.plainTransports=true', ...LIGHT] })
-  const cookie = await createOwner(app)
-  const me = (await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).json().user as { id: string; displayName: string }
-  const repository = createRecordingsRepository(app.db)
-  const dir = join(tempDir(t), 'recordings')
-  const config = testConfig(dir, [...LIGHT, 'recording.minFreeMb=100'])
-  const capture = new CaptureService({
+/** captureService builds the service as the recording plugin does, with every feature licensed. */
+function captureService(
+  app: FastifyInstance,
+  dir: string,
+  config: Config,
+  repository: RecordingsRepository,
+  disk: Pick<CaptureServiceOptions, 'freeBytes' | 'diskCheckMs'> = {},
+): CaptureService {
+  return new CaptureService({
     dir,
     recording: config.recording,
     streaming: config.streaming,
@@ -32,9 +34,18 @@ async function setUp(t: Test, free: { bytes: number }) {
     lookupRoom: (id) => app.roomsRepository.get(id),
     refuseFeature: () => undefined,
     log,
-    freeBytes: async () => free.bytes,
-    diskCheckMs: 200,
+    ...disk,
   })
+}
+
+async function setUp(t: Test, free: { bytes: number }) {
+  const app = await build(t, { set: ['media.plainTransports=true', ...LIGHT] })
+  const cookie = await createOwner(app)
+  const me = (await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).json().user as { id: string; displayName: string }
+  const repository = createRecordingsRepository(app.db)
+  const dir = join(tempDir(t), 'recordings')
+  const config = testConfig(dir, [...LIGHT, 'recording.minFreeMb=100'])
+  const capture = captureService(app, dir, config, repository, { freeBytes: async () => free.bytes, diskCheckMs: 200 })
   t.teardown(() => capture.close())
   await capture.start()
   return { app, me, repository, capture, dir }
@@ -95,15 +106,7 @@ t.test('a row a dead server left "recording" is finished at start; retention del
   writeFileSync(join(dir, old.file), 'x')
 
   const config = testConfig(dir, [...LIGHT, 'recording.retentionDays=30'])
-  const capture = new CaptureService({
-    dir,
-    recording: config.recording,
-    streaming: config.streaming,
-    repository,
-    lookupRoom: (id) => app.roomsRepository.get(id),
-    refuseFeature: () => undefined,
-    log,
-  })
+  const capture = captureService(app, dir, config, repository)
   t.teardown(() => capture.close())
   await capture.start()
   t.match(repository.get(stuck.id), { status: 'partial', error: { code: 'server_stopped' } }, 'no recording stays stuck')
