@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { resolve, join } from 'node:path'
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../../server/auth/passwords.ts'
+import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../../server/auth/passwords.ts'
 import { openDatabase } from '../../server/db/database.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { configFrom, withConfigOptions, type ConfigFlags } from '../config-options.ts'
@@ -19,9 +19,7 @@ export function registerAdminCreateOwner(admin: Command): void {
         const users = createUsersRepository(db)
         if (users.hasOwner()) throw new CliError('the workspace already has an owner; sign in as that owner to add users')
         const password = await readSecret('Owner password: ', Boolean(flags.passwordStdin))
-        if ([...password].length < MIN_PASSWORD_LENGTH) {
-          throw new CliError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`)
-        }
+        if (weakPassword(password)) throw new CliError(WEAK_PASSWORD_MESSAGE)
         const user = users.create({ email: flags.email, displayName: flags.name, role: 'owner', passwordHash: await hashPassword(password) })
         process.stdout.write(`owner ${user.email} created; sign in at the server's address\n`)
       } finally {

@@ -1,7 +1,7 @@
 // `veche admin reset-password`: the way back in when nobody who could reset a password can sign in.
 import type { Command } from 'commander'
 import { join, resolve } from 'node:path'
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../../server/auth/passwords.ts'
+import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../../server/auth/passwords.ts'
 import { createAuditRepository, type AuditActor } from '../../server/db/audit-repository.ts'
 import { openDatabase } from '../../server/db/database.ts'
 import { createSessionsRepository } from '../../server/db/sessions-repository.ts'
@@ -29,9 +29,7 @@ export function registerAdminResetPassword(admin: Command): void {
           throw new CliError(`${user.email} signs in through the directory (${user.authSource === 'ldap' ? 'LDAP' : 'SSO'}): reset the password there`)
         }
         const password = await readSecret(`New password for ${user.email}: `, Boolean(flags.passwordStdin))
-        if ([...password].length < MIN_PASSWORD_LENGTH) {
-          throw new CliError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`)
-        }
+        if (weakPassword(password)) throw new CliError(WEAK_PASSWORD_MESSAGE)
         const hash = await hashPassword(password)
         const sessions = createSessionsRepository(db)
         const audit = createAuditRepository(db)

@@ -12,6 +12,10 @@ const P = 1
 const KEY_LENGTH = 32
 export const MIN_PASSWORD_LENGTH = 8
 
+/** weakPassword: shorter than MIN_PASSWORD_LENGTH characters (code points, so Cyrillic counts as one each). */
+export const weakPassword = (password: string): boolean => [...password].length < MIN_PASSWORD_LENGTH
+export const WEAK_PASSWORD_MESSAGE = `a password needs at least ${MIN_PASSWORD_LENGTH} characters`
+
 /** hashPassword returns `scrypt$N$r$p$salt$key` (base64url parts). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)

@@ -1,6 +1,5 @@
 // Request body schemas shared by the REST routes.
 import { Type, type Static } from '@sinclair/typebox'
-import { MIN_PASSWORD_LENGTH } from '../auth/passwords.ts'
 import { PIN_PATTERN } from '../auth/pins.ts'
 
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' })
@@ -41,5 +40,3 @@ export type RoomSettingsBody = Static<typeof RoomSettingsBody>
 export const RoomParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 export type RoomParams = Static<typeof RoomParams>
 
-export const weakPassword = (password: string): boolean => [...password].length < MIN_PASSWORD_LENGTH
-export const WEAK_PASSWORD_MESSAGE = `a password needs at least ${MIN_PASSWORD_LENGTH} characters`

@@ -1,8 +1,8 @@
 // First run: creates the workspace owner, and only while there is none.
 import type { FastifyInstance } from 'fastify'
-import { hashPassword } from '../auth/passwords.ts'
+import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../auth/passwords.ts'
 import { sendError } from '../http-errors.ts'
-import { NewOwnerBody, weakPassword, WEAK_PASSWORD_MESSAGE } from './schemas.ts'
+import { NewOwnerBody } from './schemas.ts'
 
 export default async function setupRoutes(app: FastifyInstance): Promise<void> {
   app.get('/api/setup/status', async () => ({ needsOwner: !app.usersRepository.hasOwner() }))

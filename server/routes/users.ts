@@ -1,13 +1,13 @@
 // Workspace owners and admins manage internal users: add, change role, block, reset password, delete;
 // owners read the audit log of all of it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { hashPassword } from '../auth/passwords.ts'
+import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../auth/passwords.ts'
 import { EmailTakenError, type Role, type User } from '../db/users-repository.ts'
 import { sendError } from '../http-errors.ts'
 import { refuseNewUser } from '../license/policy.ts'
 import { eraseUser } from '../privacy/erase-user.ts'
 import { disconnectUser } from '../sfu/disconnect-user.ts'
-import { NewUserBody, weakPassword, WEAK_PASSWORD_MESSAGE } from './schemas.ts'
+import { NewUserBody } from './schemas.ts'
 import { activeOwners, refuseAdminAction, type AdminAction } from './user-admin-rules.ts'
 import { AuditQuery, PasswordBody, RoleBody, UserParams } from './user-admin-schemas.ts'
 
