@@ -8,6 +8,7 @@ import { createSessionsRepository } from '../../server/db/sessions-repository.ts
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { configFrom, withConfigOptions, type ConfigFlags } from '../config-options.ts'
 import { CliError } from '../errors.ts'
+import { userByEmail } from '../user-by-email.ts'
 import { readSecret } from '../read-secret.ts'
 
 /** Who the audit log names for what an operator did at the machine's console. */
@@ -22,9 +23,7 @@ export function registerAdminResetPassword(admin: Command): void {
       const db = openDatabase(join(resolve(config.data.dir), 'veche.db'))
       try {
         const users = createUsersRepository(db)
-        const found = users.findForSignIn(flags.email)
-        if (!found) throw new CliError(`no user with e-mail ${flags.email}: check the address (the Users page lists every account)`)
-        const { user } = found
+        const { user } = userByEmail(users, flags.email)
         if (user.authSource !== 'local') {
           throw new CliError(`${user.email} signs in through the directory (${user.authSource === 'ldap' ? 'LDAP' : 'SSO'}): reset the password there`)
         }

@@ -5,7 +5,7 @@ import { createAuditRepository } from '../../server/db/audit-repository.ts'
 import { openDatabase } from '../../server/db/database.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { configFrom, withConfigOptions, type ConfigFlags } from '../config-options.ts'
-import { CliError } from '../errors.ts'
+import { userByEmail } from '../user-by-email.ts'
 import { CLI_ACTOR } from './admin-reset-password.ts'
 
 export function registerAdminUnlock(admin: Command): void {
@@ -16,9 +16,7 @@ export function registerAdminUnlock(admin: Command): void {
       const db = openDatabase(join(resolve(config.data.dir), 'veche.db'))
       try {
         const users = createUsersRepository(db)
-        const found = users.findForSignIn(flags.email)
-        if (!found) throw new CliError(`no user with e-mail ${flags.email}: check the address (the Users page lists every account)`)
-        const { user, failedSignIns, lockedUntil } = found
+        const { user, failedSignIns, lockedUntil } = userByEmail(users, flags.email)
         const locked = lockedUntil !== null && lockedUntil > Date.now()
         if (failedSignIns === 0 && !locked) {
           users.clearFailedSignIns(user.id)

@@ -1,10 +1,11 @@
 // Sign-in, sign-out and "who am I" for employees.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config } from '../../config/schema.ts'
 import { signInWithDirectory } from '../auth/directory-sign-in.ts'
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts'
 import { SignInGuard } from '../auth/sign-in-guard.ts'
+import type { User } from '../db/users-repository.ts'
 import { sendError } from '../http-errors.ts'
 import { SESSION_COOKIE } from '../plugins/auth.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
@@ -21,6 +22,13 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
     lockMinutes: limits.signInLockMinutes,
     addressFailures: limits.signInFailuresPerAddress,
   })
+
+  /** admit signs `user` in after either check (local password or directory) passed. */
+  const admit = (request: FastifyRequest, reply: FastifyReply, user: User) => {
+    guard.succeeded(user.id, request.ip)
+    app.startSession(reply, user)
+    return { user }
+  }
 
   app.post<{ Body: SignInBody }>(
     '/api/auth/signin',
@@ -40,9 +48,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
           if (result.refused.status === 401) await sleep(guard.failed(found, request.ip))
           return sendError(reply, result.refused.status, result.refused.code, result.refused.message)
         }
-        guard.succeeded(result.user.id, request.ip)
-        app.startSession(reply, result.user)
-        return { user: result.user }
+        return admit(request, reply, result.user)
       }
       // An unknown e-mail costs the same hashing time, so timing does not reveal which e-mails exist.
       const ok = await verifyPassword(request.body.password, found?.passwordHash ?? DUMMY_HASH)
@@ -56,9 +62,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
       if (found.user.blockedAt !== null) {
         return sendError(reply, 403, 'blocked', 'your account is blocked; ask an administrator')
       }
-      guard.succeeded(found.user.id, request.ip)
-      app.startSession(reply, found.user)
-      return { user: found.user }
+      return admit(request, reply, found.user)
     },
   )
 
