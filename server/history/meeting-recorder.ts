@@ -20,6 +20,8 @@ export interface MeetingRecorderOptions {
 interface LiveMeeting {
   id: MeetingId | undefined
   stays: Map<PeerId, ParticipantId>
+  /** When the last stay closed: a meeting nobody is left in ended then, not when its room closes after. */
+  lastLeftAt: number | undefined
 }
 
 interface Levels {
@@ -61,7 +63,7 @@ export class MeetingRecorder {
 
   #watch(room: Room): void {
     if (this.#live.has(room) || room.closed) return
-    const meeting: LiveMeeting = { id: undefined, stays: new Map() }
+    const meeting: LiveMeeting = { id: undefined, stays: new Map(), lastLeftAt: undefined }
     this.#live.set(room, meeting)
     room.on('peerJoined', (peer) => this.#safely('join', room, () => this.#joined(room, meeting, peer)))
     room.on('peerLeft', (peer) => this.#safely('leave', room, () => this.#left(meeting, peer)))
@@ -95,7 +97,9 @@ export class MeetingRecorder {
     const stay = meeting.stays.get(peer.id)
     if (stay === undefined) return
     meeting.stays.delete(peer.id)
-    this.#repository.participantLeft(stay, this.#now())
+    const now = this.#now()
+    this.#repository.participantLeft(stay, now)
+    meeting.lastLeftAt = now
   }
 
   #chat(meeting: LiveMeeting, message: ChatMessage): void {
@@ -111,7 +115,9 @@ export class MeetingRecorder {
 
   #closed(room: Room, meeting: LiveMeeting): void {
     this.#live.delete(room)
-    if (meeting.id !== undefined) this.#repository.endMeeting(meeting.id, this.#now())
+    if (meeting.id === undefined) return
+    const endedAt = meeting.stays.size === 0 && meeting.lastLeftAt !== undefined ? meeting.lastLeftAt : this.#now()
+    this.#repository.endMeeting(meeting.id, endedAt)
   }
 
   /** #levels: meetings running now, people in them, and the largest one. */
