@@ -66,6 +66,8 @@ export interface LdapServer {
   otherCaFile: string
   /** ldapmodify as the directory's root. */
   modify(ldif: string): void
+  /** The entry's entryUUID, which slapd gives every entry and keeps when the entry is moved or renamed. */
+  entryUuid(dn: string): string
   /** Stops slapd (the directory is down) until start(); the data stays. */
   stop(): Promise<void>
   /** Starts slapd again on the same ports; nothing when it runs. */
@@ -180,6 +182,12 @@ export async function startLdapServer(t: TestContext): Promise<LdapServer> {
     caFile: join(dir, 'ca.crt'),
     otherCaFile: join(dir, 'other-ca.crt'),
     modify: (ldif) => execFileSync('/usr/bin/ldapmodify', ['-x', '-H', url, '-D', ROOT_DN, '-w', ROOT_PASSWORD], { input: ldif, stdio: ['pipe', 'ignore', 'pipe'] }),
+    entryUuid: (dn) => {
+      const out = execFileSync('/usr/bin/ldapsearch', ['-x', '-LLL', '-H', url, '-D', ROOT_DN, '-w', ROOT_PASSWORD, '-b', dn, '-s', 'base', 'entryUUID'], { encoding: 'utf8' })
+      const uuid = /^entryUUID: (\S+)$/m.exec(out)?.[1]
+      if (!uuid) throw new Error(`no entryUUID for ${dn}: ${out}`)
+      return uuid
+    },
     stop,
     start,
   }

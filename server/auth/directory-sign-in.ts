@@ -64,7 +64,8 @@ export async function signInWithDirectory(
 
 function accountFor(app: FastifyInstance, found: Permitted, log: FastifyBaseLogger): DirectorySignIn {
   const deps = { users: app.usersRepository, audit: app.auditRepository, license: app.license.state, log }
-  const result = externalAccount(deps, 'ldap', found.dn, found)
+  // Accounts made before entry UUIDs were read are keyed by DN; they move to the UUID at this sign-in.
+  const result = externalAccount(deps, 'ldap', found.id, found, [found.dn])
   if ('user' in result) return result
   const { refused } = result
   log.info({ dn: found.dn, why: refused.reason }, 'LDAP sign-in refused')

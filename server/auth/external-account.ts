@@ -35,15 +35,20 @@ export type ExternalAccountRefusal =
 
 export type ExternalAccountResult = { user: User } | { refused: ExternalAccountRefusal }
 
-/** externalAccount returns the user to start a session for, or why not; creates nothing when it refuses. */
+/**
+ * externalAccount returns the user to start a session for, or why not; creates nothing when it refuses.
+ * `formerIds` are names the directory person may have been stored under before (an LDAP entry's DN, from
+ * before UUIDs were used): an account found by one of them is re-keyed to `externalId`.
+ */
 export function externalAccount(
   deps: ExternalAccountDeps,
   source: DirectorySource,
   externalId: string,
   profile: ExternalProfile,
+  formerIds: readonly string[] = [],
 ): ExternalAccountResult {
   const { users } = deps
-  const existing = users.findExternal(source, externalId)
+  const existing = users.findExternal(source, externalId) ?? rekeyed(deps, source, externalId, formerIds)
   if (existing) {
     if (existing.blockedAt !== null) return { refused: { kind: 'blocked', reason: `user ${existing.id} is blocked` } }
     refresh(deps, source, existing, profile)
@@ -67,6 +72,25 @@ export function externalAccount(
   deps.audit.record(SYSTEM_ACTOR, 'user.created', { id: user.id, name: user.displayName }, { source, role: user.role })
   deps.log.info({ user: user.id, role: user.role, source }, 'directory user created at first sign-in')
   return { user }
+}
+
+/** rekeyed moves an account stored under a former id to `externalId`, and returns it; undefined: none. */
+function rekeyed(deps: ExternalAccountDeps, source: DirectorySource, externalId: string, formerIds: readonly string[]): User | undefined {
+  for (const former of formerIds) {
+    if (former === externalId) continue
+    const user = deps.users.findExternal(source, former)
+    if (!user) continue
+    try {
+      deps.users.setExternalId(user.id, externalId)
+    } catch (err) {
+      // A concurrent sign-in of the same person re-keyed it first.
+      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err
+      return deps.users.findExternal(source, externalId)
+    }
+    deps.log.info({ user: user.id, from: former, to: externalId, source }, 'directory account re-keyed to a stable id')
+    return user
+  }
+  return undefined
 }
 
 const emailTaken = (email: string, takenBy: AuthSource, why: string): ExternalAccountRefusal => ({

@@ -91,6 +91,7 @@ export function createUsersRepository(db: Db) {
   const setPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?')
   const updateRole = db.prepare('UPDATE users SET role = ? WHERE id = ?')
   const updateProfile = db.prepare('UPDATE users SET email = ?, display_name = ? WHERE id = ?')
+  const updateExternalId = db.prepare('UPDATE users SET external_id = ? WHERE id = ?')
   const updateBlocked = db.prepare('UPDATE users SET blocked_at = ? WHERE id = ?')
   const failed = db.prepare('UPDATE users SET failed_signins = failed_signins + 1, locked_until = ? WHERE id = ?')
   const lockFor = db.prepare('UPDATE users SET locked_until = ? WHERE id = ?')
@@ -127,6 +128,10 @@ export function createUsersRepository(db: Db) {
     findExternal(source: Exclude<AuthSource, 'local'>, externalId: string): User | undefined {
       const row = byExternal.get(source, externalId)
       return row && toUser(row)
+    },
+    /** setExternalId re-keys a directory user, e.g. from their DN to their entry's UUID. */
+    setExternalId(id: UserId, externalId: string): void {
+      updateExternalId.run(externalId, id)
     },
     list(): User[] {
       return all.all().map(toUser)

@@ -9,6 +9,7 @@ import { ConfigError } from '../../../config/load.ts'
 import type { Config } from '../../../config/schema.ts'
 import type { Role } from '../../db/users-repository.ts'
 import { DirectoryError, directoryError } from './errors.ts'
+import { BINARY_ID_ATTRIBUTES, entryId, ID_ATTRIBUTES } from './entry-id.ts'
 import { fillFilter } from './filter.ts'
 import { normalizeDn, roleFor } from './roles.ts'
 
@@ -16,7 +17,9 @@ export type LdapConfig = Config['ldap']
 
 /** What the directory says about a user whose password it accepted. */
 export interface DirectoryUser {
-  /** The entry's DN: the user's stable name in Veche (users.external_id). */
+  /** The user's stable name in Veche (users.external_id): `uuid:…` where the directory has one, else the DN. */
+  id: string
+  /** The entry's DN: what accounts were keyed by before UUIDs, and what logs name. */
   dn: string
   /** '' when the entry has no usable e-mail address: such a user cannot get an account. */
   email: string
@@ -192,9 +195,15 @@ export class LdapDirectory implements Directory {
     const c = this.#config
     await this.#begin(client)
 
-    const attributes = [c.emailAttribute, c.nameAttribute, 'cn', ...(c.groupAttribute ? [c.groupAttribute] : [])]
+    const attributes = [c.emailAttribute, c.nameAttribute, 'cn', ...ID_ATTRIBUTES, ...(c.groupAttribute ? [c.groupAttribute] : [])]
     const found = await this.#step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
-      client.search(c.searchBase, { scope: 'sub', filter: fillFilter(c.userFilter, { login }), attributes, sizeLimit: 2 }),
+      client.search(c.searchBase, {
+        scope: 'sub',
+        filter: fillFilter(c.userFilter, { login }),
+        attributes,
+        explicitBufferAttributes: BINARY_ID_ATTRIBUTES,
+        sizeLimit: 2,
+      }),
     )
     const entries = found.searchEntries
     if (entries.length === 0) return null
@@ -227,6 +236,7 @@ export class LdapDirectory implements Directory {
     if (!email) this.#log?.warn({ dn: entry.dn, attribute: c.emailAttribute }, 'LDAP entry has no usable e-mail address (ldap.emailAttribute)')
     const name = values(entry, c.nameAttribute)[0] ?? values(entry, 'cn')[0] ?? login
     return {
+      id: entryId(entry),
       dn: entry.dn,
       email,
       displayName: [...name.trim()].slice(0, MAX_NAME).join('') || login,

@@ -43,7 +43,7 @@ t.test('the first sign-in creates the account with the role the groups give', as
   t.equal(res.statusCode, 200, res.body)
   const { user } = res.json<{ user: { id: UserId } }>()
   t.match(user, { email: 'alice@corp.example', displayName: 'Алиса Иванова', role: 'admin', authSource: 'ldap', blockedAt: null })
-  t.match(app.usersRepository.findExternal('ldap', personDn(person('alice'))), { id: user.id })
+  t.match(app.usersRepository.findExternal('ldap', `uuid:${server.entryUuid(personDn(person('alice')))}`), { id: user.id }, 'keyed by the entry UUID')
   const me = await app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(res) } })
   t.match(me.json(), { user: { id: user.id, role: 'admin' } }, 'the session works')
   t.match(app.auditRepository.list().entries, [
@@ -73,6 +73,39 @@ t.test('the next sign-in reuses the account and refreshes name, e-mail and role'
   t.match(res.json(), { user: { id: first.id, displayName: 'Алиса Смирнова', email: 'alice.smirnova@corp.example', role: 'member' } })
   t.equal(app.usersRepository.count(), 1, 'no second account')
   t.match(app.auditRepository.list().entries[0], { action: 'user.role_changed', targetId: first.id, detail: { source: 'ldap', from: 'admin', to: 'member' } })
+})
+
+t.test('someone moved to another OU and renamed keeps their account', async (t) => {
+  const app = await build(t, { set: ldap(), license: SSO })
+  const first = (await signIn(app, 'bob', 'bob password')).json<{ user: { id: UserId } }>().user
+  const sales = `ou=sales,${PEOPLE}`
+  const moved = `cn=Bob Stroitel,${sales}`
+  server.modify(
+    `dn: ${sales}\nchangetype: add\nobjectClass: organizationalUnit\nou: sales\n\n` +
+      `dn: ${personDn(person('bob'))}\nchangetype: modrdn\nnewrdn: cn=Bob Stroitel\ndeleteoldrdn: 1\nnewsuperior: ${sales}\n`,
+  )
+  t.teardown(() =>
+    server.modify(
+      `dn: ${moved}\nchangetype: modrdn\nnewrdn: cn=Bob Builder\ndeleteoldrdn: 1\nnewsuperior: ${PEOPLE}\n\n` +
+        `dn: ${sales}\nchangetype: delete\n`,
+    ),
+  )
+  const res = await signIn(app, 'bob', 'bob password')
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json(), { user: { id: first.id, displayName: 'Bob Stroitel' } }, 'the same account, the new name')
+  t.equal(app.usersRepository.count(), 1, 'no second account, no e-mail conflict')
+})
+
+t.test('an account keyed by its DN (made before entry UUIDs were read) moves to the UUID at the next sign-in', async (t) => {
+  const app = await build(t, { set: ldap(), license: SSO })
+  const dn = personDn(person('bob'))
+  const old = app.usersRepository.createExternal({ source: 'ldap', externalId: dn, email: 'bob@corp.example', displayName: 'Bob', role: 'member' })
+  const res = await signIn(app, 'bob', 'bob password')
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json(), { user: { id: old.id } })
+  t.match(app.usersRepository.findExternal('ldap', `uuid:${server.entryUuid(dn)}`), { id: old.id })
+  t.equal(app.usersRepository.findExternal('ldap', dn), undefined, 'the DN key is gone')
+  t.equal(app.usersRepository.count(), 1)
 })
 
 t.test('wrong password and unknown login: the same 401 as a local wrong password', async (t) => {
@@ -168,7 +201,7 @@ t.test("a local account's e-mail is never linked to a directory entry", async (t
   t.equal(res.statusCode, 409)
   t.match(res.json(), { error: { code: 'email_taken_local', message: /a local account already uses owner@corp.example: an administrator must delete or rename it/ } })
   t.equal(app.usersRepository.count(), 1)
-  t.equal(app.usersRepository.findExternal('ldap', personDn(person('olga'))), undefined)
+  t.equal(app.usersRepository.findExternal('ldap', `uuid:${server.entryUuid(personDn(person('olga')))}`), undefined)
 })
 
 t.test('blocked directory users are refused', async (t) => {

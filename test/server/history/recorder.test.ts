@@ -6,6 +6,7 @@ import WebSocket from 'ws'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createMeetingHistoryRepository, utcDay, type MeetingDetail } from '../../../server/db/meeting-history-repository.ts'
 import { buildListening, createMember, createOwner, OWNER } from '../../helper.ts'
+import { eventually } from '../../eventually.ts'
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0'
 const SAFARI_IPHONE =
@@ -78,13 +79,10 @@ async function meeting(t: Test, set: string[] = []): Promise<Meeting> {
 
 /** ended waits until the only meeting in the history has ended, and returns it. */
 async function ended(app: FastifyInstance): Promise<MeetingDetail> {
-  const deadline = Date.now() + 5000
-  for (;;) {
+  return eventually('the meeting to end in the history', () => {
     const [summary] = app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 }).meetings
-    if (summary?.endedAt) return app.meetingHistory.repository.get(summary.id)!
-    if (Date.now() > deadline) throw new Error('the meeting never ended in the history')
-    await new Promise((r) => setTimeout(r, 20))
-  }
+    return summary?.endedAt ? app.meetingHistory.repository.get(summary.id)! : undefined
+  })
 }
 
 t.test('a meeting with an employee and a guest: both stays, their clients, the chat, the peaks', async (t) => {
@@ -154,12 +152,10 @@ t.test('a participant who leaves and comes back has two stays; a new meeting aft
 
   const later = await m.join({ cookie: m.member })
   later.close()
-  const deadline = Date.now() + 5000
-  let list = m.app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 }).meetings
-  while (list.some((x) => x.endedAt === null) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20))
-    list = m.app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 }).meetings
-  }
+  const list = await eventually('both meetings to end', () => {
+    const meetings = m.app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 }).meetings
+    return meetings.length >= 2 && meetings.every((x) => x.endedAt !== null) ? meetings : undefined
+  })
   t.equal(list.length, 2, 'the room opened again is a second meeting')
   t.equal(list[0]!.participants, 1)
 })

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, buildListening, createOwner } from '../../helper.ts'
+import { eventually } from '../../eventually.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|NaN|[+-]Inf)$/
@@ -111,7 +112,7 @@ t.test('joins and refused joins through the real signaling socket move the count
 
   guest.close()
   alice.close()
-  await new Promise((r) => setTimeout(r, 200))
+  await eventually('the room to close', () => (app.roomRegistry.size === 0 ? true : undefined))
   const empty = await scrape(t, app)
   t.equal(empty.get('veche_rooms'), 0, 'the room closed when everyone left')
   t.equal(empty.get('veche_participants{kind="guest"}'), 0)

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildListening, createOwner } from '../../helper.ts'
+import { eventually } from '../../eventually.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 async function listening(t: Test): Promise<{ app: FastifyInstance; base: string; owner: string }> {
@@ -103,6 +104,6 @@ t.test('chat history is kept for the meeting and given to whoever joins', async 
   t.match(await a.waitFor('peerLeft'), {})
   a.close()
   await a.closed
-  await new Promise((r) => setTimeout(r, 100))
+  await eventually('the room to close', () => (app.roomRegistry.size === 0 ? true : undefined))
   t.equal(app.roomRegistry.size, 0, 'the last one out frees the room; its chat goes with it')
 })
