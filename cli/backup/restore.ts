@@ -9,7 +9,8 @@ import type { Config } from '../../config/schema.ts'
 import { schemaVersion } from '../../server/db/migrations.ts'
 import { RESTORE_MARKER } from '../../server/db/restore.ts'
 import { CliError } from '../errors.ts'
-import { healthUrl, probe } from '../update/health.ts'
+import { VERSION } from '../../server/version.ts'
+import { healthUrl, probe, waitHealthy } from '../update/health.ts'
 import { layoutFor } from '../update/layout.ts'
 import { acquireLock } from '../update/lock.ts'
 import { serviceAction } from '../update/service.ts'
@@ -66,6 +67,25 @@ function checkDatabase(file: string, version: string): void {
   } finally {
     db.close()
   }
+}
+
+/**
+ * awaitHealthy waits for the restarted server to answer its health check, so "restored" means the
+ * workspace is back, not only that files were copied; throws CliError naming where to look.
+ */
+async function awaitHealthy(config: Config, kept: string[], say: (line: string) => void): Promise<void> {
+  if (config.server.port === 0) return // a port chosen at start cannot be asked
+  const url = healthUrl(config)
+  say(`waiting for the server at ${url} (up to ${config.install.healthTimeoutSeconds} s)`)
+  if (await waitHealthy(config, VERSION)) {
+    say(`the server answers: Veche ${VERSION} is serving the restored workspace`)
+    return
+  }
+  throw new CliError(
+    `the backup is restored and the service was started, but the server did not answer at ${url} within ` +
+      `${config.install.healthTimeoutSeconds} s (install.healthTimeoutSeconds): read its log (journalctl -u veche -n 50) ` +
+      `and run \`veche doctor\`${kept.length > 0 ? `; what the restore replaced is kept: ${kept.join(', ')}` : ''}`,
+  )
 }
 
 /** restoreBackup carries out `veche restore`; throws CliError naming the fix, having changed nothing unless it says so. */
@@ -145,6 +165,7 @@ export async function restoreBackup(options: RestoreOptions, now = new Date()): 
         throw new CliError(`the backup is restored, but the service did not start: ${(err as Error).message}`)
       }
       say(`started the service (${command.replaceAll('{action}', 'start')})`)
+      await awaitHealthy(config, placed.kept, say)
     } else say('the service was not touched (--no-service): start the server yourself')
   } finally {
     rmSync(staging, { recursive: true, force: true })

@@ -6,7 +6,7 @@ export function registerRestore(program: Command): void {
   withConfigOptions(
     program
       .command('restore')
-      .description('check a backup archive, stop the service, put its database, config and TLS files in place, start the service')
+      .description('check a backup archive, stop the service, put its database, config and TLS files in place, start the service and wait until it answers')
       .argument('<archive>', 'veche-backup-<time>.tar.gz written by `veche backup`'),
   )
     .option('--keep-config', "keep this machine's config (paths, ports); restore only the database and TLS files")

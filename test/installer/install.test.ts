@@ -158,7 +158,7 @@ t.test('install a kit, meet through it, stop, back up, restore on a fresh instal
   t.equal(statSync(archive).mode & 0o777, 0o600, 'the backup archive is private')
   const root2 = join(dir, 'root2')
   await installInto(kitDir, root2, await freePort())
-  await run(join(root2, 'usr/local/bin/veche'), ['restore', archive, '--keep-config', '--config', join(root2, 'etc/veche/veche.yaml'), '--set', 'install.serviceCommand=true'], { env: cleanEnv })
+  await run(join(root2, 'usr/local/bin/veche'), ['restore', archive, '--keep-config', '--config', join(root2, 'etc/veche/veche.yaml'), '--no-service'], { env: cleanEnv })
   t.same(users(root2), saved, 'the fresh install has the same users and rooms')
   t.equal(statSync(join(root2, 'var/lib/veche/tls/server.key')).mode & 0o777, 0o600)
 

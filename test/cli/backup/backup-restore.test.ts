@@ -1,9 +1,10 @@
 // `veche backup` and `veche restore` as an admin runs them: a real workspace (users, rooms, an
 // activated license, the local CA), backed up, restored into a fresh data folder, and refused when
 // the archive is damaged or from a newer release.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { probe } from '../../../cli/update/health.ts'
@@ -55,14 +56,43 @@ async function entries(archive: string): Promise<RawEntry[]> {
   return out
 }
 
+/**
+ * service writes a stand-in for `systemctl {action} veche` into `dir`: start runs the real `veche serve`
+ * in the background (with the environment the restore runs in), stop ends it and waits until it exited.
+ * Every action is appended to `actions`.
+ */
+function service(t: Test, dir: string, actions: string): string {
+  const script = join(dir, 'service.sh')
+  const pid = join(dir, 'server.pid')
+  writeFileSync(
+    script,
+    `#!/bin/sh
+echo "$1" >> '${actions}'
+case "$1" in
+  start) '${VECHE}' serve > '${join(dir, 'server.log')}' 2>&1 & echo $! > '${pid}' ;;
+  stop) if [ -f '${pid}' ]; then p=$(cat '${pid}'); kill "$p" 2>/dev/null; while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; rm -f '${pid}'; fi ;;
+esac
+`,
+    { mode: 0o755 },
+  )
+  t.teardown(() => void spawnSync(script, ['stop']))
+  return `${script} {action}`
+}
+
 t.test('back up a workspace and restore it into a fresh data folder', async (t) => {
   const dir = tempDir(t, 'veche-backup-')
   const dataA = join(dir, 'a')
   const dataB = join(dir, 'b')
   const actions = join(dir, 'service-actions')
   const configFile = join(dir, 'veche.yaml')
+  const port = await freePort()
   // data.dir comes from the environment, so the restored config (the same file) keeps pointing at B.
-  writeFileSync(configFile, `server:\n  host: 127.0.0.1\n  port: ${await freePort()}\ninstall:\n  serviceCommand: echo {action} >> ${actions}\nlog:\n  level: warn\n`)
+  writeFileSync(
+    configFile,
+    `server:\n  host: 127.0.0.1\n  port: ${port}\n` +
+      `media:\n  listenIp: 127.0.0.1\n  announcedAddress: 127.0.0.1\n  port: 0\n  workers: 1\n` +
+      `install:\n  serviceCommand: ${service(t, dir, actions)}\nlog:\n  level: warn\n`,
+  )
 
   const db = openDatabase(join(dataA, 'veche.db'))
   const users = createUsersRepository(db)
@@ -135,22 +165,47 @@ t.test('back up a workspace and restore it into a fresh data folder', async (t) 
   t.equal(restored.code, 0, restored.stderr)
   t.match(restored.stdout, /checked 6 files against backup\.json/)
   t.equal(readFileSync(actions, 'utf8'), 'stop\nstart\n', 'the service was stopped, then started')
-  t.notOk(existsSync(join(dataB, 'veche.db-wal')) || existsSync(join(dataB, 'veche.db-shm')), 'no stale -wal/-shm beside the restored database')
+  t.match(restored.stdout, /the server answers: Veche \S+ is serving the restored workspace/, 'the restore waited for the server')
+  t.match(await probe(`https://127.0.0.1:${port}/healthz`), { status: 'ok' })
   t.same(rows(dataB), before, 'users, rooms and the license are identical')
   for (const name of ['ca.key', 'server.key']) t.equal(statSync(join(dataB, 'tls', name)).mode & 0o777, 0o600, `${name} is mode 0600`)
-  for (const name of ['ca.crt', 'ca.key', 'server.crt', 'server.key']) {
-    t.same(readFileSync(join(dataB, 'tls', name)), readFileSync(join(dataA, 'tls', name)), `${name} restored`)
-  }
+  for (const name of ['ca.crt', 'ca.key']) t.same(readFileSync(join(dataB, 'tls', name)), readFileSync(join(dataA, 'tls', name)), `${name} restored`)
+  // The server certificate is renewed at start for this machine's names, by the restored CA.
+  const ca = new X509Certificate(readFileSync(join(dataB, 'tls/ca.crt')))
+  t.ok(new X509Certificate(readFileSync(join(dataB, 'tls/server.crt'))).verify(ca.publicKey), 'the server certificate is signed by the restored CA')
   t.equal(readFileSync(configFile, 'utf8'), inside.find((e) => e.path === 'veche.yaml')!.data!.toString())
   t.match(readdirSync(dir).filter((f) => f.startsWith('veche.yaml.before-restore-')), [/^veche\.yaml\.before-restore-\d{8}T\d{6}Z$/], 'the replaced config is kept')
 
-  // Restoring over a workspace keeps what it replaces beside it.
+  // Restoring over a running workspace stops it, keeps what it replaces beside it, and starts it again.
   const over = await veche(['restore', archive], envB)
   t.equal(over.code, 0, over.stderr)
   const kept = readdirSync(dataB).filter((f) => f.includes('.before-restore-'))
   t.ok(kept.some((f) => f.startsWith('veche.db.before-restore-')) && kept.some((f) => f.startsWith('tls.before-restore-')), kept.join(' '))
   t.same(rows(dataB), before)
-  t.equal(readFileSync(actions, 'utf8'), 'stop\nstart\nstop\nstart\n')
+  t.equal(readFileSync(actions, 'utf8'), 'stop\nstart\nstop\nstart\n', 'the running server was stopped first')
+  t.match(await probe(`https://127.0.0.1:${port}/healthz`), { status: 'ok' })
+})
+
+t.test('a server that does not come up after a restore: exit 1, naming the log and what was replaced', async (t) => {
+  const dir = tempDir(t, 'veche-restore-down-')
+  const data = join(dir, 'data')
+  const configFile = join(dir, 'veche.yaml')
+  // The service "starts" but nothing listens: as when the unit fails at once.
+  writeFileSync(configFile, `server:\n  host: 127.0.0.1\n  port: ${await freePort()}\ninstall:\n  serviceCommand: 'true'\n  healthTimeoutSeconds: 5\n`)
+  const db = openDatabase(join(data, 'veche.db'))
+  createUsersRepository(db).create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
+  db.close()
+  const env = { VECHE_CONFIG: configFile, VECHE_DATA_DIR: data }
+  const archive = join(dir, 'b.tar.gz')
+  t.equal((await veche(['backup', '--out', archive], env)).code, 0)
+  const res = await veche(['restore', archive], env)
+  t.equal(res.code, 1)
+  t.match(res.stdout, /restored .*veche\.db/, 'the files are in place')
+  t.match(
+    res.stderr,
+    /the backup is restored and the service was started, but the server did not answer at https:\/\/127\.0\.0\.1:\d+\/healthz within 5 s \(install\.healthTimeoutSeconds\): read its log \(journalctl -u veche -n 50\) and run `veche doctor`; what the restore replaced is kept: .*veche\.db\.before-restore-/,
+  )
+  t.equal(rows(data).users!.length, 1, 'the restored database is whole')
 })
 
 t.test('a backup taken while the server runs holds rows still in its write-ahead log', async (t) => {
