@@ -93,6 +93,12 @@ export const ConfigSchema = Type.Object(
         description: 'Group DNs; when set, only their members (and owner and admin groups) may sign in.',
       }),
       timeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10, description: 'How long one sign-in waits for the directory.' }),
+      recheckMinutes: Type.Integer({
+        minimum: 0,
+        maximum: 1440,
+        default: 15,
+        description: 'How often signed-in directory users are looked up again; removed, disabled or no longer permitted ones are signed out. 0: never.',
+      }),
     }),
     rooms: Section({
       chatHistory: Type.Integer({ minimum: 0, maximum: 100_000, default: 500 }),

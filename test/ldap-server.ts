@@ -35,6 +35,9 @@ export interface DirectoryPerson {
   mail?: string
   displayName?: string
   groups?: string[]
+  /** Active Directory's binary objectGUID and account flags, through a small AD-like schema. */
+  objectGuid?: Buffer
+  accountControl?: number
 }
 
 /** The test company. Logins with filter syntax in them exist so escaping is seen to match exactly. */
@@ -48,6 +51,8 @@ export const PEOPLE_FIXTURE: DirectoryPerson[] = [
   { cn: 'No Mail', uid: 'nomail', password: 'nomail password', groups: [USERS_GROUP] },
   { cn: 'Twin One', uid: 'twin1', password: 'twin password', mail: 'twin@corp.example' },
   { cn: 'Twin Two', uid: 'twin2', password: 'twin password', mail: 'twin@corp.example' },
+  // An Active Directory account: objectGUID and userAccountControl (512: a normal, enabled account).
+  { cn: 'Anna', uid: 'anna', password: 'anna password', mail: 'anna@corp.example', objectGuid: Buffer.from('00112233445566778899aabbccddeeff', 'hex'), accountControl: 512 },
   // Has the e-mail of the local owner test/helper.ts creates.
   { cn: 'Olga', uid: 'olga', password: 'olga password', mail: 'owner@corp.example', groups: [USERS_GROUP] },
 ]
@@ -74,6 +79,14 @@ export interface LdapServer {
   start(): Promise<void>
 }
 
+/** The two Active Directory attributes Veche reads, so AD's binary GUIDs and disabled flag are tested for real. */
+const AD_LIKE_SCHEMA = [
+  "attributetype ( 1.3.6.1.4.1.55555.1.1 NAME 'objectGUID' EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )",
+  "attributetype ( 1.3.6.1.4.1.55555.1.2 NAME 'userAccountControl' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )",
+  "objectclass ( 1.3.6.1.4.1.55555.2.1 NAME 'adLikeUser' AUXILIARY MAY ( objectGUID $ userAccountControl ) )",
+  '',
+].join('\n')
+
 const hash = (password: string): string => execFileSync('/usr/sbin/slappasswd', ['-s', password], { encoding: 'utf8' }).trim()
 
 function directoryLdif(people: DirectoryPerson[]): string {
@@ -88,6 +101,7 @@ function directoryLdif(people: DirectoryPerson[]): string {
     const lines = [`dn: ${personDn(p)}`, 'objectClass: inetOrgPerson', `cn: ${p.cn}`, `sn: ${p.cn}`, `uid: ${p.uid}`, `userPassword: ${hash(p.password)}`]
     if (p.mail) lines.push(`mail: ${p.mail}`)
     if (p.displayName) lines.push(`displayName: ${p.displayName}`)
+    if (p.objectGuid) lines.push('objectClass: adLikeUser', `objectGUID:: ${p.objectGuid.toString('base64')}`, `userAccountControl: ${p.accountControl ?? 512}`)
     entries.push(lines.join('\n'))
   }
   // Added after the people, so the memberof overlay writes their memberOf.
@@ -118,11 +132,13 @@ export async function startLdapServer(t: TestContext): Promise<LdapServer> {
   writeFileSync(join(dir, 'ca.crt'), tls.caCert!)
   writeFileSync(join(dir, 'other-ca.crt'), other.caCert!)
   mkdirSync(join(dir, 'db'))
+  writeFileSync(join(dir, 'ad-like.schema'), AD_LIKE_SCHEMA)
   const conf = join(dir, 'slapd.conf')
   writeFileSync(
     conf,
     [
       ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include /etc/ldap/schema/${s}.schema`),
+      `include ${join(dir, 'ad-like.schema')}`,
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
       'moduleload memberof',

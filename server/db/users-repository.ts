@@ -91,6 +91,12 @@ export function createUsersRepository(db: Db) {
   const setPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?')
   const updateRole = db.prepare('UPDATE users SET role = ? WHERE id = ?')
   const updateProfile = db.prepare('UPDATE users SET email = ?, display_name = ? WHERE id = ?')
+  const signedInExternal = db.prepare<[string, number], { id: string; external_id: string; display_name: string }>(
+    `SELECT id, external_id, display_name FROM users
+     WHERE auth_source = ? AND external_id IS NOT NULL AND blocked_at IS NULL
+       AND EXISTS (SELECT 1 FROM sessions WHERE sessions.user_id = users.id AND sessions.expires_at > ?)
+     ORDER BY id`,
+  )
   const updateExternalId = db.prepare('UPDATE users SET external_id = ? WHERE id = ?')
   const updateBlocked = db.prepare('UPDATE users SET blocked_at = ? WHERE id = ?')
   const failed = db.prepare('UPDATE users SET failed_signins = failed_signins + 1, locked_until = ? WHERE id = ?')
@@ -128,6 +134,10 @@ export function createUsersRepository(db: Db) {
     findExternal(source: Exclude<AuthSource, 'local'>, externalId: string): User | undefined {
       const row = byExternal.get(source, externalId)
       return row && toUser(row)
+    },
+    /** signedInFrom lists the unblocked users of a directory who hold a live session. */
+    signedInFrom(source: Exclude<AuthSource, 'local'>, now = Date.now()): { id: UserId; externalId: string; displayName: string }[] {
+      return signedInExternal.all(source, now).map((r) => ({ id: r.id as UserId, externalId: r.external_id, displayName: r.display_name }))
     },
     /** setExternalId re-keys a directory user, e.g. from their DN to their entry's UUID. */
     setExternalId(id: UserId, externalId: string): void {

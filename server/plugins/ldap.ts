@@ -1,8 +1,11 @@
 // Offers the corporate directory (LDAP / Active Directory) to sign-in as app.ldapDirectory; null
-// when ldap.url is empty. Wrong settings stop the start with the key to fix.
+// when ldap.url is empty. Wrong settings stop the start with the key to fix. Every ldap.recheckMinutes
+// the signed-in directory users are checked again, and those the directory no longer permits signed out.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../../config/schema.ts'
 import { LdapDirectory, type Directory } from '../auth/ldap/directory.ts'
+import { recheckDirectorySessions } from '../auth/ldap/session-recheck.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,6 +16,33 @@ declare module 'fastify' {
 
 export interface LdapPluginOptions {
   config: Config['ldap']
+}
+
+function scheduleRecheck(app: FastifyInstance, directory: Directory, everyMs: number, log: FastifyBaseLogger): void {
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> = Promise.resolve()
+  const run = async (): Promise<void> => {
+    try {
+      await recheckDirectorySessions({
+        directory,
+        users: app.usersRepository,
+        sessions: app.sessionsRepository,
+        audit: app.auditRepository,
+        registry: app.roomRegistry,
+        log,
+      })
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'LDAP session check failed; retried at the next run')
+    }
+  }
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => void (running = run()), everyMs)
+    timer.unref()
+  })
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    await running
+  })
 }
 
 export default fp<LdapPluginOptions>(
@@ -28,6 +58,7 @@ export default fp<LdapPluginOptions>(
     }
     log.info({ url: config.url, searchBase: config.searchBase }, 'LDAP sign-in on')
     app.decorate('ldapDirectory', directory)
+    if (config.recheckMinutes > 0) scheduleRecheck(app, directory, config.recheckMinutes * 60_000, log)
   },
   { name: 'ldap' },
 )

@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
-import { Client, FilterParser, InappropriateAuthError, InvalidCredentialsError, type Entry } from 'ldapts'
+import { Client, FilterParser, InappropriateAuthError, InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts'
 import { ConfigError } from '../../../config/load.ts'
 import type { Config } from '../../../config/schema.ts'
 import type { Role } from '../../db/users-repository.ts'
 import { DirectoryError, directoryError } from './errors.ts'
-import { BINARY_ID_ATTRIBUTES, entryId, ID_ATTRIBUTES } from './entry-id.ts'
+import { BINARY_ID_ATTRIBUTES, entryId, findBy, ID_ATTRIBUTES } from './entry-id.ts'
 import { fillFilter } from './filter.ts'
 import { normalizeDn, roleFor } from './roles.ts'
 
@@ -30,6 +30,13 @@ export interface DirectoryUser {
   role: Role | null
 }
 
+/**
+ * Where a signed-in directory user stands now: 'permitted' may go on; 'gone' (no entry under
+ * ldap.searchBase any more), 'disabled' (Active Directory's ACCOUNTDISABLE flag) and 'not_permitted'
+ * (no longer in ldap.requiredGroups) may not.
+ */
+export type Standing = 'permitted' | 'gone' | 'disabled' | 'not_permitted'
+
 export interface DirectoryLog {
   warn(fields: object, message: string): void
 }
@@ -43,6 +50,11 @@ export interface Directory {
    * or the password wrong. Throws DirectoryError when the directory gives no answer.
    */
   authenticate(login: string, password: string): Promise<DirectoryUser | null>
+  /**
+   * standings looks users up by the id sign-in stored (DirectoryUser.id), as the service account, over one
+   * connection. Throws DirectoryError when the directory gives no answer: then nobody's standing is known.
+   */
+  standings(ids: readonly string[]): Promise<Map<string, Standing>>
 }
 
 const MAX_NAME = 64
@@ -191,16 +203,78 @@ export class LdapDirectory implements Directory {
     }
   }
 
+  /** What a user search reads: e-mail, name, the ids, groups, and AD's account flags. */
+  #userAttributes(): string[] {
+    const c = this.#config
+    return [c.emailAttribute, c.nameAttribute, 'cn', 'userAccountControl', ...ID_ATTRIBUTES, ...(c.groupAttribute ? [c.groupAttribute] : [])]
+  }
+
+  /**
+   * groupsOf lists the entry's group DNs: ldap.groupAttribute's values and what the group search finds.
+   * `login` is what the user typed at sign-in; undefined when re-checking, where a groupFilter that
+   * needs {login} cannot be filled: then undefined (groups unknown).
+   */
+  async #groupsOf(client: Client, entry: Entry, login: string | undefined): Promise<string[] | undefined> {
+    const c = this.#config
+    const groups = c.groupAttribute ? values(entry, c.groupAttribute) : []
+    if (!c.groupSearchBase) return groups
+    if (login === undefined && c.groupFilter.includes('{login}')) return undefined
+    const result = await this.#step(`the group search under ldap.groupSearchBase '${c.groupSearchBase}'`, () =>
+      client.search(c.groupSearchBase, { scope: 'sub', filter: fillFilter(c.groupFilter, { login: login ?? '', dn: entry.dn }), attributes: ['1.1'] }),
+    )
+    const known = new Set(groups.map(normalizeDn))
+    groups.push(...result.searchEntries.map((g) => g.dn).filter((dn) => !known.has(normalizeDn(dn))))
+    return groups
+  }
+
+  async standings(ids: readonly string[]): Promise<Map<string, Standing>> {
+    const standings = new Map<string, Standing>()
+    if (ids.length === 0) return standings
+    await this.#connected(async (client) => {
+      await this.#begin(client)
+      for (const id of ids) {
+        const entry = await this.#entryById(client, id)
+        if (entry === undefined) standings.set(id, 'gone')
+        else if (disabled(entry)) standings.set(id, 'disabled')
+        else {
+          // Groups only matter when ldap.requiredGroups is set; unknown groups leave the user be.
+          const groups = this.#config.requiredGroups.length > 0 ? await this.#groupsOf(client, entry, undefined) : undefined
+          standings.set(id, groups !== undefined && roleFor(groups, this.#config) === null ? 'not_permitted' : 'permitted')
+        }
+      }
+    })
+    return standings
+  }
+
+  /** entryById finds the entry a stored id names under ldap.searchBase; undefined: there is none. */
+  async #entryById(client: Client, id: string): Promise<Entry | undefined> {
+    const c = this.#config
+    const how = findBy(id)
+    const options = { attributes: this.#userAttributes(), explicitBufferAttributes: BINARY_ID_ATTRIBUTES }
+    if ('filter' in how) {
+      const found = await this.#step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
+        client.search(c.searchBase, { scope: 'sub', filter: how.filter, sizeLimit: 2, ...options }),
+      )
+      return found.searchEntries.length === 1 ? found.searchEntries[0] : undefined
+    }
+    try {
+      const found = await client.search(how.dn, { scope: 'base', filter: '(objectClass=*)', ...options })
+      return found.searchEntries[0]
+    } catch (err) {
+      if (err instanceof NoSuchObjectError) return undefined
+      throw directoryError(err, this.url, `reading the entry '${how.dn}'`)
+    }
+  }
+
   async #conversation(client: Client, login: string, password: string): Promise<DirectoryUser | null> {
     const c = this.#config
     await this.#begin(client)
 
-    const attributes = [c.emailAttribute, c.nameAttribute, 'cn', ...ID_ATTRIBUTES, ...(c.groupAttribute ? [c.groupAttribute] : [])]
     const found = await this.#step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
       client.search(c.searchBase, {
         scope: 'sub',
         filter: fillFilter(c.userFilter, { login }),
-        attributes,
+        attributes: this.#userAttributes(),
         explicitBufferAttributes: BINARY_ID_ATTRIBUTES,
         sizeLimit: 2,
       }),
@@ -221,16 +295,9 @@ export class LdapDirectory implements Directory {
       throw directoryError(err, this.url, 'the bind as the user')
     }
 
-    const groups = c.groupAttribute ? values(entry, c.groupAttribute) : []
-    if (c.groupSearchBase) {
-      // The user's own rights may not cover reading groups; the service account's do.
-      if (c.bindDn) await this.#bindService(client)
-      const result = await this.#step(`the group search under ldap.groupSearchBase '${c.groupSearchBase}'`, () =>
-        client.search(c.groupSearchBase, { scope: 'sub', filter: fillFilter(c.groupFilter, { login, dn: entry.dn }), attributes: ['1.1'] }),
-      )
-      const known = new Set(groups.map(normalizeDn))
-      groups.push(...result.searchEntries.map((g) => g.dn).filter((dn) => !known.has(normalizeDn(dn))))
-    }
+    // The user's own rights may not cover reading groups; the service account's do.
+    if (c.groupSearchBase && c.bindDn) await this.#bindService(client)
+    const groups = await this.#groupsOf(client, entry, login)
 
     const email = values(entry, c.emailAttribute).find((v) => EMAIL.test(v) && v.length <= 254) ?? ''
     if (!email) this.#log?.warn({ dn: entry.dn, attribute: c.emailAttribute }, 'LDAP entry has no usable e-mail address (ldap.emailAttribute)')
@@ -240,10 +307,19 @@ export class LdapDirectory implements Directory {
       dn: entry.dn,
       email,
       displayName: [...name.trim()].slice(0, MAX_NAME).join('') || login,
-      groups,
-      role: roleFor(groups, c),
+      groups: groups ?? [],
+      role: roleFor(groups ?? [], c),
     }
   }
+}
+
+/** ACCOUNTDISABLE in Active Directory's userAccountControl flags. */
+const ACCOUNT_DISABLED = 0x2
+
+/** disabled: the entry carries Active Directory's ACCOUNTDISABLE flag. */
+function disabled(entry: Entry): boolean {
+  const flags = Number(values(entry, 'userAccountControl')[0])
+  return Number.isInteger(flags) && (flags & ACCOUNT_DISABLED) !== 0
 }
 
 /** values returns an attribute's string values; attribute names compare case-insensitively. */

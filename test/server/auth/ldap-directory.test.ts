@@ -35,7 +35,7 @@ t.test('the right password returns the entry: e-mail, name, groups and role', as
   const alice = person('alice')
   const found = await directory().authenticate('alice', alice.password)
   t.same(found, {
-    id: `uuid:${server.entryUuid(personDn(alice))}`,
+    id: `entryuuid:${server.entryUuid(personDn(alice))}`,
     dn: personDn(alice),
     email: 'alice@corp.example',
     displayName: 'Алиса Иванова',

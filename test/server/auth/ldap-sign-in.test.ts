@@ -43,7 +43,7 @@ t.test('the first sign-in creates the account with the role the groups give', as
   t.equal(res.statusCode, 200, res.body)
   const { user } = res.json<{ user: { id: UserId } }>()
   t.match(user, { email: 'alice@corp.example', displayName: 'Алиса Иванова', role: 'admin', authSource: 'ldap', blockedAt: null })
-  t.match(app.usersRepository.findExternal('ldap', `uuid:${server.entryUuid(personDn(person('alice')))}`), { id: user.id }, 'keyed by the entry UUID')
+  t.match(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('alice')))}`), { id: user.id }, 'keyed by the entry UUID')
   const me = await app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(res) } })
   t.match(me.json(), { user: { id: user.id, role: 'admin' } }, 'the session works')
   t.match(app.auditRepository.list().entries, [
@@ -103,7 +103,7 @@ t.test('an account keyed by its DN (made before entry UUIDs were read) moves to 
   const res = await signIn(app, 'bob', 'bob password')
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { user: { id: old.id } })
-  t.match(app.usersRepository.findExternal('ldap', `uuid:${server.entryUuid(dn)}`), { id: old.id })
+  t.match(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(dn)}`), { id: old.id })
   t.equal(app.usersRepository.findExternal('ldap', dn), undefined, 'the DN key is gone')
   t.equal(app.usersRepository.count(), 1)
 })
@@ -201,7 +201,7 @@ t.test("a local account's e-mail is never linked to a directory entry", async (t
   t.equal(res.statusCode, 409)
   t.match(res.json(), { error: { code: 'email_taken_local', message: /a local account already uses owner@corp.example: an administrator must delete or rename it/ } })
   t.equal(app.usersRepository.count(), 1)
-  t.equal(app.usersRepository.findExternal('ldap', `uuid:${server.entryUuid(personDn(person('olga')))}`), undefined)
+  t.equal(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('olga')))}`), undefined)
 })
 
 t.test('blocked directory users are refused', async (t) => {

@@ -37,7 +37,9 @@ export function actionText(entry: AuditEntry): string {
   // Accounts made or changed by a directory sign-in (LDAP, OIDC) have texts of their own.
   const viaDirectory = typeof entry.detail.source === 'string' && entry.detail.source !== 'local'
   const directoryKey = `audit.action.${entry.action}.directory`
-  const key = viaDirectory && hasMessage(directoryKey) ? directoryKey : `audit.action.${entry.action}`
+  // Actions the server takes for several reasons (a sign-out by the directory) have a text per reason.
+  const reasonKey = typeof entry.detail.reason === 'string' ? `audit.action.${entry.action}.${entry.detail.reason}` : ''
+  const key = reasonKey && hasMessage(reasonKey) ? reasonKey : viaDirectory && hasMessage(directoryKey) ? directoryKey : `audit.action.${entry.action}`
   const params: Record<string, string | number> = { ...detailParams(entry.detail), target: personName(entry.targetName) }
   if (typeof entry.detail.source === 'string') params.source = entry.detail.source.toUpperCase()
   if (hasMessage(key)) return t(key, params)

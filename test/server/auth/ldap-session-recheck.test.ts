@@ -1,0 +1,101 @@
+// Signed-in directory users are looked up again with a real slapd: whoever was deleted from the
+// directory, disabled (Active Directory's flag) or taken out of ldap.requiredGroups is signed out and
+// leaves their meetings; everyone else, and everyone when the directory is down, is left alone.
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { recheckDirectorySessions } from '../../../server/auth/ldap/session-recheck.ts'
+import { buildListening, sessionCookie } from '../../helper.ts'
+import { PEOPLE, USERS_GROUP, person, personDn, startLdapServer } from '../../ldap-server.ts'
+import { SignalingClient } from '../../signaling-client.ts'
+
+const server = await startLdapServer(t)
+const SSO = { features: ['sso' as const] }
+
+const ldap = (over: string[] = []): string[] => [`ldap.url=${server.url}`, `ldap.searchBase=${PEOPLE}`, 'ldap.timeoutSeconds=5', ...over]
+
+async function signIn(app: FastifyInstance, login: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email: login, password: person(login).password } })
+  if (res.statusCode !== 200) throw new Error(`${login} could not sign in: ${res.body}`)
+  return sessionCookie(res)
+}
+
+const signedIn = async (app: FastifyInstance, cookie: string): Promise<boolean> =>
+  (await app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode === 200
+
+const recheck = (app: FastifyInstance) =>
+  recheckDirectorySessions({
+    directory: app.ldapDirectory!,
+    users: app.usersRepository,
+    sessions: app.sessionsRepository,
+    audit: app.auditRepository,
+    registry: app.roomRegistry,
+    log: app.log,
+  })
+
+t.test('taken out of ldap.requiredGroups: signed out and out of the meeting; the others stay', async (t) => {
+  const { app, wss } = await buildListening(t, { set: ldap([`ldap.requiredGroups=${JSON.stringify([USERS_GROUP])}`]), license: SSO })
+  const bob = await signIn(app, 'bob')
+  const ivan = await signIn(app, 'иван')
+  const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: ivan }, payload: { title: 'Планёрка' } })).json().room.id as string
+  const connect = async (cookie: string) => {
+    const c = await SignalingClient.connect(`${wss}/api/rooms/${room}/signal`, cookie)
+    t.teardown(() => c.close())
+    t.ok((await c.request('join')).ok)
+    return c
+  }
+  const bobInMeeting = await connect(bob)
+  await connect(ivan)
+
+  t.same(await recheck(app), { checked: 2, signedOut: 0, answered: true }, 'nothing changed in the directory: nobody is signed out')
+  t.ok(await signedIn(app, bob))
+
+  const membership = `dn: ${USERS_GROUP}\nchangetype: modify\n%s: member\nmember: ${personDn(person('bob'))}\n`
+  server.modify(membership.replace('%s', 'delete'))
+  t.teardown(() => server.modify(membership.replace('%s', 'add')))
+  t.same(await recheck(app), { checked: 2, signedOut: 1, answered: true })
+  t.notOk(await signedIn(app, bob), "Bob's session ended")
+  t.ok(await signedIn(app, ivan), "Ivan's did not")
+  await bobInMeeting.waitFor('removed')
+  t.pass('Bob was taken out of the meeting')
+  t.match(app.auditRepository.list().entries[0], {
+    action: 'user.signed_out',
+    actorName: 'system',
+    targetName: 'Bob Builder',
+    detail: { source: 'ldap', reason: 'not_permitted' },
+  })
+  t.same(await recheck(app), { checked: 1, signedOut: 0, answered: true }, 'a signed-out user is not asked about again')
+})
+
+t.test('deleted from the directory: signed out', async (t) => {
+  const { app } = await buildListening(t, { set: ldap(), license: SSO })
+  const carol = await signIn(app, 'carol')
+  const bob = await signIn(app, 'bob')
+  const entry = personDn(person('carol'))
+  server.modify(`dn: ${entry}\nchangetype: delete\n`)
+  t.same(await recheck(app), { checked: 2, signedOut: 1, answered: true })
+  t.notOk(await signedIn(app, carol))
+  t.ok(await signedIn(app, bob))
+  t.match(app.auditRepository.list().entries[0], { action: 'user.signed_out', detail: { reason: 'gone' } })
+})
+
+t.test('an Active Directory account is found by its binary objectGUID, and signed out once disabled', async (t) => {
+  const { app } = await buildListening(t, { set: ldap(), license: SSO })
+  const anna = await signIn(app, 'anna')
+  t.ok(app.usersRepository.findExternal('ldap', 'objectguid:33221100-5544-7766-8899-aabbccddeeff'), "keyed by the GUID as AD's tools write it")
+  t.same(await recheck(app), { checked: 1, signedOut: 0, answered: true }, 'found again by the GUID bytes')
+  const flags = `dn: ${personDn(person('anna'))}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: %s\n`
+  server.modify(flags.replace('%s', '514')) // 512 + ACCOUNTDISABLE
+  t.teardown(() => server.modify(flags.replace('%s', '512')))
+  t.same(await recheck(app), { checked: 1, signedOut: 1, answered: true })
+  t.notOk(await signedIn(app, anna))
+  t.match(app.auditRepository.list().entries[0], { action: 'user.signed_out', targetName: 'Anna', detail: { reason: 'disabled' } })
+})
+
+t.test('the directory down: nobody is signed out', async (t) => {
+  const { app } = await buildListening(t, { set: ldap(), license: SSO })
+  const bob = await signIn(app, 'bob')
+  await server.stop()
+  t.teardown(() => server.start())
+  t.same(await recheck(app), { checked: 0, signedOut: 0, answered: false })
+  t.ok(await signedIn(app, bob))
+})
