@@ -5,12 +5,14 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../../config/schema.ts'
 import { LdapDirectory, type Directory } from '../auth/ldap/directory.ts'
-import { recheckDirectorySessions } from '../auth/ldap/session-recheck.ts'
+import { recheckDirectorySessions, type SessionRecheckResult } from '../auth/ldap/session-recheck.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The directory employees sign in with; null: LDAP sign-in is off. */
     ldapDirectory: Directory | null
+    /** Looks the signed-in directory users up again now (what the ldap.recheckMinutes timer runs); null: LDAP off. */
+    recheckLdapSessions: (() => Promise<SessionRecheckResult>) | null
   }
 }
 
@@ -18,19 +20,12 @@ export interface LdapPluginOptions {
   config: Config['ldap']
 }
 
-function scheduleRecheck(app: FastifyInstance, directory: Directory, everyMs: number, log: FastifyBaseLogger): void {
+function scheduleRecheck(app: FastifyInstance, recheck: () => Promise<SessionRecheckResult>, everyMs: number, log: FastifyBaseLogger): void {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
   const run = async (): Promise<void> => {
     try {
-      await recheckDirectorySessions({
-        directory,
-        users: app.usersRepository,
-        sessions: app.sessionsRepository,
-        audit: app.auditRepository,
-        registry: app.roomRegistry,
-        log,
-      })
+      await recheck()
     } catch (err) {
       log.error({ err: (err as Error).message }, 'LDAP session check failed; retried at the next run')
     }
@@ -49,6 +44,7 @@ export default fp<LdapPluginOptions>(
   async (app, { config }) => {
     if (config.url === '') {
       app.decorate('ldapDirectory', null)
+      app.decorate('recheckLdapSessions', null)
       return
     }
     const log = app.log.child({ component: 'ldap' })
@@ -58,7 +54,18 @@ export default fp<LdapPluginOptions>(
     }
     log.info({ url: config.url, searchBase: config.searchBase }, 'LDAP sign-in on')
     app.decorate('ldapDirectory', directory)
-    if (config.recheckMinutes > 0) scheduleRecheck(app, directory, config.recheckMinutes * 60_000, log)
+    // The repositories and rooms are the app's, read at each run: plugins registered after this one own them.
+    const recheck = (): Promise<SessionRecheckResult> =>
+      recheckDirectorySessions({
+        directory,
+        users: app.usersRepository,
+        sessions: app.sessionsRepository,
+        audit: app.auditRepository,
+        registry: app.roomRegistry,
+        log,
+      })
+    app.decorate('recheckLdapSessions', recheck)
+    if (config.recheckMinutes > 0) scheduleRecheck(app, recheck, config.recheckMinutes * 60_000, log)
   },
   { name: 'ldap' },
 )

@@ -3,7 +3,6 @@
 // leaves their meetings; everyone else, and everyone when the directory is down, is left alone.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { recheckDirectorySessions } from '../../../server/auth/ldap/session-recheck.ts'
 import { buildListening, sessionCookie } from '../../helper.ts'
 import { PEOPLE, USERS_GROUP, person, personDn, startLdapServer } from '../../ldap-server.ts'
 import { SignalingClient } from '../../signaling-client.ts'
@@ -22,15 +21,7 @@ async function signIn(app: FastifyInstance, login: string): Promise<string> {
 const signedIn = async (app: FastifyInstance, cookie: string): Promise<boolean> =>
   (await app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode === 200
 
-const recheck = (app: FastifyInstance) =>
-  recheckDirectorySessions({
-    directory: app.ldapDirectory!,
-    users: app.usersRepository,
-    sessions: app.sessionsRepository,
-    audit: app.auditRepository,
-    registry: app.roomRegistry,
-    log: app.log,
-  })
+const recheck = (app: FastifyInstance) => app.recheckLdapSessions!()
 
 t.test('taken out of ldap.requiredGroups: signed out and out of the meeting; the others stay', async (t) => {
   const { app, wss } = await buildListening(t, { set: ldap([`ldap.requiredGroups=${JSON.stringify([USERS_GROUP])}`]), license: SSO })
@@ -98,4 +89,9 @@ t.test('the directory down: nobody is signed out', async (t) => {
   t.teardown(() => server.start())
   t.same(await recheck(app), { checked: 0, signedOut: 0, answered: false })
   t.ok(await signedIn(app, bob))
+})
+
+t.test('LDAP off: nothing to check', async (t) => {
+  const { app } = await buildListening(t, { license: SSO })
+  t.equal(app.recheckLdapSessions, null)
 })
