@@ -10,6 +10,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Points this route takes from the caller's per-minute budgets; 0: not metered. */
     rateCost?: number
+    /**
+     * For routes a browser navigates to (not the web client's fetches): where to send it when over
+     * budget, instead of a JSON 429 it would show as a bare page.
+     */
+    rateLimitedRedirect?: string
   }
 }
 
@@ -33,8 +38,10 @@ export default fp<RateLimitOptions>(
     const byAddress = new TokenBuckets(options.perAddressPerMinute)
     const byUser = new TokenBuckets(options.perUserPerMinute)
 
-    const refuse = (reply: FastifyReply, retryAfterSeconds: number, who: string) => {
+    const refuse = (request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number, who: string) => {
       reply.header('retry-after', String(retryAfterSeconds))
+      const page = request.routeOptions.config?.rateLimitedRedirect
+      if (page) return reply.redirect(page, 303)
       return sendError(reply, 429, 'rate_limited', `too many requests from ${who}; try again in ${retryAfterSeconds} s`)
     }
 
@@ -47,13 +54,13 @@ export default fp<RateLimitOptions>(
       const address = byAddress.take(request.ip, cost, at)
       if (!address.allowed) {
         request.log.warn({ ip: request.ip, url: request.url }, 'rate limit: address over budget')
-        return refuse(reply, address.retryAfterSeconds, 'this address')
+        return refuse(request, reply, address.retryAfterSeconds, 'this address')
       }
       if (request.user) {
         const user = byUser.take(request.user.id, cost, at)
         if (!user.allowed) {
           request.log.warn({ user: request.user.id, url: request.url }, 'rate limit: user over budget')
-          return refuse(reply, user.retryAfterSeconds, 'your account')
+          return refuse(request, reply, user.retryAfterSeconds, 'your account')
         }
       }
     })

@@ -22,6 +22,8 @@ export const OIDC_BROWSER_COOKIE = 'veche_oidc'
 const COOKIE_PATH = '/api/auth/oidc'
 const CALLBACK_PATH = '/api/auth/oidc/callback'
 const HOME = '/rooms'
+/** Over the sign-in budget, the browser lands on the sign-in page, which says to wait. */
+const RATE_LIMITED_PAGE = '/signin?error=rate_limited'
 
 /** safeNext keeps only same-site paths, so a crafted link cannot send the user elsewhere afterwards. */
 export function safeNext(next: unknown): string {
@@ -57,7 +59,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     return refused ? { code: refused.code, cause: refused.message } : null
   }
 
-  app.get('/api/auth/oidc/start', { config: { rateCost: RATE_COST.signIn } }, async (request, reply) => {
+  app.get('/api/auth/oidc/start', { config: { rateCost: RATE_COST.signIn, rateLimitedRedirect: RATE_LIMITED_PAGE } }, async (request, reply) => {
     const next = safeNext(strings(request.query).next)
     const refused = refusal()
     if (refused) return fail(request, reply, refused.code, refused.cause, next)
@@ -79,7 +81,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     }
   })
 
-  app.get('/api/auth/oidc/callback', { config: { rateCost: RATE_COST.signIn } }, async (request, reply) => {
+  app.get('/api/auth/oidc/callback', { config: { rateCost: RATE_COST.signIn, rateLimitedRedirect: RATE_LIMITED_PAGE } }, async (request, reply) => {
     const refused = refusal()
     if (refused) return fail(request, reply, refused.code, refused.cause)
     let verified

@@ -30,6 +30,17 @@ t.test('sign-in costs more than an ordinary request', async (t) => {
   t.equal((await signIn()).statusCode, 429, 'the fourth sign-in within a minute is over a 35-point budget')
 })
 
+t.test('corporate sign-in, which the browser navigates to, is sent to the sign-in page when over budget', async (t) => {
+  const app = await build(t, { set: ['limits.perAddressPerMinute=25'] })
+  const start = () => app.inject({ method: 'GET', url: '/api/auth/oidc/start', remoteAddress: '10.0.0.4' })
+  t.equal((await start()).headers.location, '/signin?error=sso_off', 'within budget: the route itself answers')
+  await start()
+  const refused = await start()
+  t.equal(refused.statusCode, 303)
+  t.equal(refused.headers.location, '/signin?error=rate_limited', 'a page that says to wait, not a bare JSON 429')
+  t.ok(Number(refused.headers['retry-after']) > 0)
+})
+
 t.test('a signed-in user has a budget of their own, across addresses', async (t) => {
   const app = await build(t, { set: ['limits.perAddressPerMinute=1000', 'limits.perUserPerMinute=10'] })
   const cookie = await createOwner(app)

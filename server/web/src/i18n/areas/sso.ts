@@ -20,6 +20,7 @@ export const ssoEn = {
   'sso.error.feature_unlicensed': 'This server’s license doesn’t include corporate sign-in. Sign in with your password, or ask the administrator.',
   'sso.error.license_required': 'Corporate sign-in needs an active license on this server. Ask the administrator.',
   'sso.error.user_limit': 'The license allows no more users, so your account can’t be created. Ask the administrator.',
+  'sso.error.rate_limited': 'Too many sign-in attempts from your network in the last minute. Wait a minute, then try again.',
 } satisfies Record<string, string | EnglishPlural>
 
 export const ssoRu: RussianOf<typeof ssoEn> = {
@@ -40,4 +41,5 @@ export const ssoRu: RussianOf<typeof ssoEn> = {
   'sso.error.feature_unlicensed': 'Лицензия этого сервера не включает корпоративный вход. Войдите с паролем или обратитесь к администратору.',
   'sso.error.license_required': 'Для корпоративного входа нужна действующая лицензия сервера. Обратитесь к администратору.',
   'sso.error.user_limit': 'Лицензия не позволяет добавить новых пользователей, поэтому учётная запись не создана. Обратитесь к администратору.',
+  'sso.error.rate_limited': 'Слишком много попыток входа из вашей сети за последнюю минуту. Подождите минуту и попробуйте снова.',
 }
