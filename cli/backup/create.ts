@@ -1,7 +1,8 @@
 // Writes one backup archive: a consistent online copy of the database (SQLite's backup API, taken by
-// the update tool's backup while the server keeps running), the config file in use and the TLS folder.
+// the update tool's backup while the server keeps running), the config file in use and the TLS folder,
+// and with --with-recordings the files of the finished meeting recordings.
 import Database from 'better-sqlite3'
-import { chownSync, closeSync, createWriteStream, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
+import { chownSync, closeSync, createWriteStream, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { schemaVersion } from '../../server/db/migrations.ts'
@@ -9,8 +10,16 @@ import { VERSION } from '../../server/version.ts'
 import { CliError } from '../errors.ts'
 import { backup } from '../update/backup.ts'
 import type { Layout } from '../update/layout.ts'
-import { BACKUP_FORMAT, CONFIG_ENTRY, DATABASE_ENTRY, MANIFEST_ENTRY, sha256, sha256File, TLS_PREFIX, type BackupFile, type BackupManifest } from './manifest.ts'
-import { writeTarGz, type TarFile } from './tar-writer.ts'
+import { BACKUP_FORMAT, CONFIG_ENTRY, DATABASE_ENTRY, MANIFEST_ENTRY, RECORDINGS_PREFIX, sha256, sha256File, TLS_PREFIX, type BackupFile, type BackupManifest } from './manifest.ts'
+import { folderBytes, selectRecordings, type RecordingSelection } from './recordings.ts'
+import { SourceChangedError, writeTarGz, type TarFile } from './tar-writer.ts'
+
+export interface BackupOptions {
+  /** The archive, or a folder for the default name; undefined: <data>/backups. */
+  out?: string
+  /** Also archive the files of finished recordings (they may be gigabytes). */
+  withRecordings?: boolean
+}
 
 export interface BackupResult {
   file: string
@@ -18,6 +27,29 @@ export interface BackupResult {
   manifest: BackupManifest
   /** TLS folder entries that are not plain files and were left out. */
   skipped: string[]
+  /** What the recordings folder holds for the backed-up database, and whether it went into the archive. */
+  recordings: RecordingSelection & { included: boolean }
+}
+
+const MIB = 1024 * 1024
+
+/**
+ * checkFreeSpace refuses a backup that clearly cannot fit in `dir`: it needs at least the database
+ * (its copy is staged there) and the recordings (video does not compress). Throws CliError naming both.
+ */
+function checkFreeSpace(dir: string, layout: Layout, recordingsBytes: number | undefined): void {
+  const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0)
+  const database = size(layout.database) + size(`${layout.database}-wal`)
+  const needed = database + (recordingsBytes ?? 0)
+  const s = statfsSync(dir)
+  const free = s.bavail * s.bsize
+  if (free >= needed) return
+  const mib = (n: number, round: (x: number) => number): string => String(round(n / MIB))
+  throw new CliError(
+    `not enough free space in ${dir} for this backup: it needs about ${mib(needed, Math.ceil)} MiB ` +
+      `(database ${mib(database, Math.ceil)} MiB${recordingsBytes === undefined ? '' : `, recordings ${mib(recordingsBytes, Math.ceil)} MiB`}) ` +
+      `and ${mib(free, Math.floor)} MiB are free: free space there, or write the backup elsewhere with --out <folder>`,
+  )
 }
 
 /** backupName: veche-backup-20250102T030405Z.tar.gz (UTC; sorts by time). */
@@ -65,6 +97,9 @@ function tlsFiles(dir: string): { files: TarFile[]; skipped: string[] } {
   return { files, skipped }
 }
 
+const changed = (err: SourceChangedError): CliError =>
+  new CliError(`${err.message}; no archive was written: run the backup again (a recording deleted or still being written meanwhile?)`)
+
 /** publish gives the finished archive its name without ever replacing an existing file. */
 function publish(partial: string, file: string): void {
   try {
@@ -81,15 +116,19 @@ function publish(partial: string, file: string): void {
 
 /**
  * createBackup writes the archive (mode 0600, never over an existing file) and returns what it wrote.
- * Throws CliError when there is no database or the output exists.
+ * Throws CliError when there is no database, the output exists, the disk is clearly too small, or a
+ * file changed while it was archived (then no archive is left).
  */
-export async function createBackup(layout: Layout, out: string | undefined, now = new Date()): Promise<BackupResult> {
+export async function createBackup(layout: Layout, options: BackupOptions = {}, now = new Date()): Promise<BackupResult> {
+  const { out, withRecordings = false } = options
   if (!existsSync(layout.database)) {
     throw new CliError(`no database at ${layout.database}: nothing to back up (is data.dir right? \`veche config check\` shows it)`)
   }
   const file = outputFile(layout, out, now)
   if (existsSync(file)) throw new CliError(`${file} already exists and a backup never overwrites one: choose another --out`)
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  const recordingsDir = join(layout.dataDir, 'recordings')
+  checkFreeSpace(dirname(file), layout, withRecordings ? folderBytes(recordingsDir) : undefined)
   // Beside the output, not in /tmp: the database copy may be large, and /tmp is often small.
   const staging = mkdtempSync(join(dirname(file), '.veche-backup-'))
   const partial = `${file}.${process.pid}.writing`
@@ -97,8 +136,11 @@ export async function createBackup(layout: Layout, out: string | undefined, now 
     const dbCopy = await copyDatabase(layout, staging)
     const copy = new Database(dbCopy, { readonly: true, fileMustExist: true })
     let schema: number
+    let recordings: RecordingSelection
     try {
       schema = schemaVersion(copy)
+      // From the copy, not the live database: the archived rows and files then match.
+      recordings = selectRecordings(copy, recordingsDir)
     } finally {
       copy.close()
     }
@@ -110,10 +152,22 @@ export async function createBackup(layout: Layout, out: string | undefined, now 
     }
     const tls = tlsFiles(join(layout.dataDir, 'tls'))
     entries.push(...tls.files)
+    if (withRecordings) {
+      for (const r of recordings.files) {
+        entries.push({ path: `${RECORDINGS_PREFIX}${r.name}`, mode: r.mode, size: r.size, mtime: r.mtime, source: join(recordingsDir, r.name) })
+      }
+    }
 
+    // Files are hashed here and again as they are archived: one that changed in between fails the
+    // backup instead of leaving an archive that restore would refuse.
     const files: BackupFile[] = []
     for (const e of entries) {
-      files.push({ path: e.path, size: e.size, mode: e.mode, sha256: typeof e.source === 'string' ? await sha256File(e.source) : sha256(e.source) })
+      try {
+        e.sha256 = typeof e.source === 'string' ? await sha256File(e.source) : sha256(e.source)
+      } catch (err) {
+        throw changed(new SourceChangedError(`${e.path} could not be read (${(err as Error).message})`))
+      }
+      files.push({ path: e.path, size: e.size, mode: e.mode, sha256: e.sha256 })
     }
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -133,13 +187,15 @@ export async function createBackup(layout: Layout, out: string | undefined, now 
     // then linked to the final name, which fails rather than replace a file that appeared meanwhile.
     const fd = openSync(partial, 'wx', 0o600)
     try {
-      await writeTarGz(archive, createWriteStream('', { fd, autoClose: false }))
+      await writeTarGz(archive, createWriteStream('', { fd, autoClose: false })).catch((err: unknown) => {
+        throw err instanceof SourceChangedError ? changed(err) : err
+      })
       fsyncSync(fd)
     } finally {
       closeSync(fd)
     }
     publish(partial, file)
-    return { file, bytes: statSync(file).size, manifest, skipped: tls.skipped }
+    return { file, bytes: statSync(file).size, manifest, skipped: tls.skipped, recordings: { ...recordings, included: withRecordings } }
   } finally {
     rmSync(partial, { force: true })
     rmSync(staging, { recursive: true, force: true })

@@ -2,6 +2,7 @@
 // schema, and the size and SHA-256 of every other entry.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { openPlainFile } from './open-file.ts'
 
 /** Bumped only if the archive's layout changes in a way an older `veche restore` cannot read. */
 export const BACKUP_FORMAT = 1
@@ -10,6 +11,11 @@ export const MANIFEST_ENTRY = 'backup.json'
 export const DATABASE_ENTRY = 'veche.db'
 export const CONFIG_ENTRY = 'veche.yaml'
 export const TLS_PREFIX = 'tls/'
+/** Meeting recordings (`veche backup --with-recordings`): the files of <data>/recordings, flat. */
+export const RECORDINGS_PREFIX = 'recordings/'
+
+/** Plain file names, the only ones a backup carries in a folder: no separators, no `..`, no spaces. */
+export const isPlainName = (name: string): boolean => /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..'
 
 export interface BackupFile {
   path: string
@@ -36,9 +42,8 @@ export interface BackupManifest {
 /** isEntryPath: the only paths a backup holds (no folders, no `..`, nothing absolute). */
 export function isEntryPath(path: string): boolean {
   if (path === MANIFEST_ENTRY || path === DATABASE_ENTRY || path === CONFIG_ENTRY) return true
-  if (!path.startsWith(TLS_PREFIX)) return false
-  const name = path.slice(TLS_PREFIX.length)
-  return /^[A-Za-z0-9._-]+$/.test(name) && name !== '.' && name !== '..'
+  for (const prefix of [TLS_PREFIX, RECORDINGS_PREFIX]) if (path.startsWith(prefix)) return isPlainName(path.slice(prefix.length))
+  return false
 }
 
 /**
@@ -69,8 +74,9 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
+/** sha256File hashes a file as it streams (a recording may be gigabytes); a symlink is refused (ELOOP), never followed. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  for await (const chunk of createReadStream('', { fd: openPlainFile(path) })) hash.update(chunk as Buffer)
   return hash.digest('hex')
 }

@@ -1,9 +1,9 @@
 // Moves a checked, unpacked backup into the live locations while the server is stopped. Every file
 // it replaces is kept beside the original as `<name>.before-restore-<stamp>`; if a step fails, the
 // steps already done are undone in reverse, so the appliance keeps what it had.
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { CONFIG_ENTRY, DATABASE_ENTRY, TLS_PREFIX } from './manifest.ts'
+import { CONFIG_ENTRY, DATABASE_ENTRY, RECORDINGS_PREFIX, TLS_PREFIX } from './manifest.ts'
 
 export interface PlaceTargets {
   dataDir: string
@@ -18,7 +18,12 @@ export interface PlaceResult {
   placed: string[]
   /** The copies of replaced files. */
   kept: string[]
+  /** Recording files put in place, and how many were already there with the same bytes. */
+  recordings: { placed: string[]; unchanged: number }
 }
+
+/** What the server's recording files get: ffmpeg and the chat log create 0666 under serve's umask 0027. */
+export const RECORDING_MODE = 0o640
 
 const fsyncDir = (dir: string): void => {
   const fd = openSync(dir, 'r')
@@ -32,13 +37,41 @@ const fsyncDir = (dir: string): void => {
 /** tlsMode: keys only for their owner, whatever the archive says; nothing writable by others or executable. */
 const tlsMode = (name: string, archived: number): number => (name.endsWith('.key') ? 0o600 : archived & 0o644) | 0o400
 
+const lstatOrUndefined = (path: string): Stats | undefined => {
+  try {
+    return lstatSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+/** sameBytes: the two regular files hold the same bytes (compared in 1 MiB steps: recordings are large). */
+function sameBytes(a: string, b: string): boolean {
+  if (statSync(a).size !== statSync(b).size) return false
+  const fa = openSync(a, constants.O_RDONLY | constants.O_NOFOLLOW)
+  const fb = openSync(b, 'r')
+  try {
+    const ba = Buffer.alloc(1 << 20)
+    const bb = Buffer.alloc(1 << 20)
+    for (;;) {
+      const na = readSync(fa, ba)
+      const nb = readSync(fb, bb)
+      if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false
+      if (na === 0) return true
+    }
+  } finally {
+    closeSync(fa)
+    closeSync(fb)
+  }
+}
+
 /**
- * putInPlace moves the database, config and TLS files from `staging` (extractBackup's folder) into
- * place. Throws the first error after undoing what it had done.
+ * putInPlace moves the database, config, TLS files and recordings from `staging` (extractBackup's
+ * folder) into place. Throws the first error after undoing what it had done.
  */
 export function putInPlace(staging: string, targets: PlaceTargets, modes: Map<string, number>, stamp: string): PlaceResult {
   const undo: (() => void)[] = []
-  const result: PlaceResult = { placed: [], kept: [] }
+  const result: PlaceResult = { placed: [], kept: [], recordings: { placed: [], unchanged: 0 } }
   // A second restore within the same second must not replace the first one's kept copy.
   const keepNames = new Map<string, string>()
   const keep = (path: string): string => {
@@ -112,6 +145,48 @@ export function putInPlace(staging: string, targets: PlaceTargets, modes: Map<st
       }
       move(stagedTls, tls)
       result.placed.push(...names.map((n) => join(tls, n)))
+    }
+
+    // Recordings: merged file by file, never swapped, so recordings the archive lacks stay where they are.
+    const stagedRecordings = join(staging, RECORDINGS_PREFIX)
+    const recordings = existsSync(stagedRecordings) ? readdirSync(stagedRecordings).sort() : []
+    if (recordings.length > 0) {
+      const dir = join(targets.dataDir, 'recordings')
+      if (!existsSync(dir)) {
+        mkdirSync(dir, { mode: 0o750 })
+        chmodSync(dir, 0o750)
+        own(dir)
+        undo.push(() => rmdirSync(dir))
+      }
+      for (const name of recordings) {
+        const from = join(stagedRecordings, name)
+        const to = join(dir, name)
+        const existing = lstatOrUndefined(to)
+        if (existing?.isFile() && sameBytes(to, from)) {
+          result.recordings.unchanged++
+          continue
+        }
+        if (existing) {
+          move(to, keep(to))
+          result.kept.push(keep(to))
+        }
+        try {
+          move(from, to)
+        } catch (err) {
+          // The recordings folder is often a disk of its own: copy there, then rename into place.
+          if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
+          const next = `${to}.restoring`
+          rmSync(next, { force: true }) // left by a restore that was killed: ours, never a recording
+          copyFileSync(from, next, constants.COPYFILE_EXCL)
+          undo.push(() => rmSync(next, { force: true }))
+          renameSync(next, to)
+          undo.push(() => rmSync(to, { force: true }))
+        }
+        chmodSync(to, RECORDING_MODE)
+        own(to)
+        result.recordings.placed.push(to)
+      }
+      fsyncDir(dir)
     }
     fsyncDir(targets.dataDir)
     return result

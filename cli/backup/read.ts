@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { CliError } from '../errors.ts'
 import { readTarGz, TarFormatError } from '../update/tar-reader.ts'
-import { CONFIG_ENTRY, isEntryPath, MANIFEST_ENTRY, parseManifest, TLS_PREFIX, type BackupManifest } from './manifest.ts'
+import { CONFIG_ENTRY, isEntryPath, MANIFEST_ENTRY, parseManifest, RECORDINGS_PREFIX, TLS_PREFIX, type BackupManifest } from './manifest.ts'
 
 /** What restore needs before it touches anything. */
 export interface BackupPeek {
@@ -47,7 +47,7 @@ export async function peekBackup(archive: string): Promise<BackupPeek> {
  * checks each against `manifest`. Throws CliError naming the first damaged, missing or unexpected file.
  */
 export async function extractBackup(archive: string, manifest: BackupManifest, dir: string): Promise<void> {
-  mkdirSync(join(dir, TLS_PREFIX), { recursive: true, mode: 0o700 })
+  for (const folder of [TLS_PREFIX, RECORDINGS_PREFIX]) mkdirSync(join(dir, folder), { recursive: true, mode: 0o700 })
   const seen = new Map<string, { size: number; sha256: string }>()
   let problem: string | undefined
   let writeError: Error | undefined

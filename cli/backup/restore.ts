@@ -1,5 +1,5 @@
 // Restores a backup archive: checks it completely first, then, under the update lock and with the
-// service stopped, puts the database, config and TLS files in place and starts the service again.
+// service stopped, puts the database, config, TLS files and recordings in place and starts the service again.
 import Database from 'better-sqlite3'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,9 +15,10 @@ import { layoutFor } from '../update/layout.ts'
 import { acquireLock } from '../update/lock.ts'
 import { serviceAction } from '../update/service.ts'
 import { refusal } from './compatibility.ts'
-import { DATABASE_ENTRY } from './manifest.ts'
+import { DATABASE_ENTRY, RECORDINGS_PREFIX } from './manifest.ts'
 import { putInPlace, type PlaceResult } from './put-in-place.ts'
 import { extractBackup, peekBackup } from './read.ts'
+import { finishedRecordingFiles } from './recordings.ts'
 
 export interface RestoreOptions {
   archive: string
@@ -27,7 +28,7 @@ export interface RestoreOptions {
   set: string[]
   /** Stop and start the service around the restore (install.serviceCommand). */
   service: boolean
-  /** Keep this machine's config (its paths and ports); restore only the database and TLS files. */
+  /** Keep this machine's config (its paths and ports); restore only the database, TLS files and recordings. */
   keepConfig?: boolean
   say: (line: string) => void
 }
@@ -51,8 +52,11 @@ function configFromText(text: string, options: RestoreOptions): Config {
   }
 }
 
-/** checkDatabase: the unpacked database opens, passes SQLite's quick check, and is not from a newer schema. */
-function checkDatabase(file: string, version: string): void {
+/**
+ * checkDatabase: the unpacked database opens, passes SQLite's quick check, and is not from a newer
+ * schema. Returns the video files of the finished recordings it lists.
+ */
+function checkDatabase(file: string, version: string): string[] {
   let db: Database.Database
   try {
     db = new Database(file, { readonly: true, fileMustExist: true })
@@ -64,6 +68,7 @@ function checkDatabase(file: string, version: string): void {
     if (check !== 'ok') throw new CliError(`the backup's database is damaged (SQLite: ${String(check)}): use another copy of the backup`)
     const why = refusal(version, schemaVersion(db))
     if (why) throw new CliError(why)
+    return finishedRecordingFiles(db)
   } finally {
     db.close()
   }
@@ -123,7 +128,7 @@ export async function restoreBackup(options: RestoreOptions, now = new Date()): 
   const staging = mkdtempSync(join(layout.dataDir, '.restore-'))
   try {
     await extractBackup(archive, manifest, staging)
-    checkDatabase(join(staging, DATABASE_ENTRY), manifest.version)
+    const recordingFiles = checkDatabase(join(staging, DATABASE_ENTRY), manifest.version)
     say(`checked ${manifest.files.length} files against backup.json`)
 
     const command = running.install.serviceCommand
@@ -156,7 +161,20 @@ export async function restoreBackup(options: RestoreOptions, now = new Date()): 
       say(`removed a pending update rollback restore (${RESTORE_MARKER}): the restored database wins`)
     }
     for (const p of placed.placed) say(`restored ${p}`)
+    const recordingsDir = join(layout.dataDir, 'recordings')
+    const { recordings } = placed
+    if (recordings.placed.length + recordings.unchanged > 0) {
+      say(`restored ${recordings.placed.length} recording file${recordings.placed.length === 1 ? '' : 's'} into ${recordingsDir}${recordings.unchanged > 0 ? ` (${recordings.unchanged} more were already there, unchanged)` : ''}`)
+    }
     for (const k of placed.kept) say(`kept the replaced ${k}`)
+    const missing = recordingFiles.filter((f) => !existsSync(join(recordingsDir, f))).length
+    if (missing > 0) {
+      const archived = manifest.files.some((f) => f.path.startsWith(RECORDINGS_PREFIX))
+      say(
+        `note: ${missing} recording${missing === 1 ? '' : 's'} in the restored database ${missing === 1 ? 'has' : 'have'} no file in ${recordingsDir}` +
+          (archived ? '' : ': this backup was made without --with-recordings; copy them from the old data folder (its recordings/), or restore a backup made with `veche backup --with-recordings`'),
+      )
+    }
 
     if (options.service) {
       try {

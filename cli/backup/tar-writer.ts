@@ -1,10 +1,12 @@
 // Writes a .tar.gz (ustar) entry by entry, streaming each file's bytes: a large database never has
 // to fit in memory. Only what a backup holds: regular files with short relative paths.
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
+import { openPlainFile } from './open-file.ts'
 
 export interface TarFile {
   /** Path inside the archive, e.g. `tls/ca.key`; at most 100 bytes. */
@@ -15,6 +17,13 @@ export interface TarFile {
   mtime: number
   /** The bytes: in memory, or a file read when its turn comes (its size must not change meanwhile). */
   source: Buffer | string
+  /** For a file source: the SHA-256 backup.json lists; bytes that differ (rewritten in place) fail the archive. */
+  sha256?: string
+}
+
+/** SourceChangedError: a file changed or vanished between being listed and being archived. */
+export class SourceChangedError extends Error {
+  override name = 'SourceChangedError'
 }
 
 const BLOCK = 512
@@ -44,16 +53,27 @@ async function* tarStream(files: TarFile[]): AsyncGenerator<Buffer> {
     yield header(file)
     let written = 0
     if (typeof file.source === 'string') {
-      for await (const chunk of createReadStream(file.source)) {
+      const hash = createHash('sha256')
+      let fd: number
+      try {
+        fd = openPlainFile(file.source)
+      } catch (err) {
+        throw new SourceChangedError(`${file.path} could not be read while being archived (${(err as Error).message})`)
+      }
+      for await (const chunk of createReadStream('', { fd })) {
         written += (chunk as Buffer).length
+        if (file.sha256) hash.update(chunk as Buffer)
         yield chunk as Buffer
+      }
+      if (file.sha256 && written === file.size && hash.digest('hex') !== file.sha256) {
+        throw new SourceChangedError(`${file.path} changed while being archived (its SHA-256 is no longer the one in backup.json)`)
       }
     } else {
       written = file.source.length
       yield file.source
     }
     // A size that changed under us would shift every later header: the archive would be garbage.
-    if (written !== file.size) throw new Error(`${file.path} changed size while being archived (${file.size} -> ${written} bytes)`)
+    if (written !== file.size) throw new SourceChangedError(`${file.path} changed size while being archived (${file.size} -> ${written} bytes)`)
     const padding = (BLOCK - (file.size % BLOCK)) % BLOCK
     if (padding) yield Buffer.alloc(padding)
   }

@@ -2,13 +2,11 @@
 // activated license, the local CA), backed up, restored into a fresh data folder, and refused when
 // the archive is damaged or from a newer release.
 import t, { type Test } from 'tap'
-import { execFile, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { probe } from '../../../cli/update/health.ts'
-import { readTarGz } from '../../../cli/update/tar-reader.ts'
 import { hashPassword } from '../../../server/auth/passwords.ts'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
@@ -16,23 +14,12 @@ import { createRoomsRepository } from '../../../server/db/rooms-repository.ts'
 import { createUsersRepository } from '../../../server/db/users-repository.ts'
 import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
 import { tempDir } from '../../helper.ts'
+import { archiveEntries, cleanEnv, veche } from './backup-cli.ts'
 import { freePort } from '../../kits.ts'
 import { certify, issueTestLicense } from '../../license-helper.ts'
 import { startServer, VECHE } from '../../server-process.ts'
-import { tarGz, type RawEntry } from '../../tar-writer.ts'
+import { tarGz } from '../../tar-writer.ts'
 
-const run = promisify(execFile)
-const { NODE_OPTIONS: _testLoaders, VECHE_CONFIG: _config, ...cleanEnv } = process.env
-
-async function veche(args: string[], env: NodeJS.ProcessEnv) {
-  try {
-    const { stdout, stderr } = await run(VECHE, args, { env: { ...cleanEnv, ...env } })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 /** Every row a user would miss: people, rooms, the license. */
 function rows(dataDir: string): Record<string, unknown[]> {
@@ -43,17 +30,6 @@ function rows(dataDir: string): Record<string, unknown[]> {
   } finally {
     db.close()
   }
-}
-
-async function entries(archive: string): Promise<RawEntry[]> {
-  const out: RawEntry[] = []
-  await readTarGz(archive, {
-    entry(e) {
-      const parts: Buffer[] = []
-      return { data: (c) => void parts.push(Buffer.from(c)), end: () => void out.push({ path: e.path, mode: e.mode, data: Buffer.concat(parts) }) }
-    },
-  })
-  return out
 }
 
 /**
@@ -119,7 +95,7 @@ t.test('back up a workspace and restore it into a fresh data folder', async (t) 
   t.equal(byDefault.code, 0, byDefault.stderr)
   t.match(readdirSync(join(dataA, 'backups')), [/^veche-backup-\d{8}T\d{6}Z\.tar\.gz$/], 'default: <data>/backups/veche-backup-<time>.tar.gz')
 
-  const inside = await entries(archive)
+  const inside = await archiveEntries(archive)
   t.same(inside.map((e) => e.path), ['backup.json', 'veche.db', 'veche.yaml', 'tls/ca.crt', 'tls/ca.key', 'tls/server.crt', 'tls/server.key'])
   const manifest = JSON.parse(inside[0]!.data!.toString())
   t.match(manifest, { format: 1, product: 'veche', version: /^\d+\.\d+\.\d+$/, schemaVersion: Number, createdAt: /Z$/, hostname: String })
@@ -227,7 +203,7 @@ t.test('a backup taken while the server runs holds rows still in its write-ahead
   t.match(await probe(`${server.url}/healthz`), { status: 'ok' }, 'the server kept serving')
 
   const copy = join(dir, 'copy.db')
-  writeFileSync(copy, (await entries(archive)).find((e) => e.path === 'veche.db')!.data!)
+  writeFileSync(copy, (await archiveEntries(archive)).find((e) => e.path === 'veche.db')!.data!)
   const db = openDatabase(copy)
   t.teardown(() => db.close())
   t.same(createUsersRepository(db).list().map((u) => u.email), ['live@corp.example'])
