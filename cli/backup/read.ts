@@ -21,9 +21,14 @@ const unreadable = (archive: string, err: unknown): CliError =>
 export async function peekBackup(archive: string): Promise<BackupPeek> {
   if (!existsSync(archive)) throw new CliError(`no such file: ${archive}`)
   const small = new Map<string, Buffer[]>()
+  // `veche backup` writes backup.json, the database and the config before the TLS files and recordings:
+  // at the first of those the look is over (extraction reads and checks everything later).
+  let pastConfig = false
   try {
     await readTarGz(archive, {
+      enough: () => pastConfig,
       entry(e) {
+        if (e.path.startsWith(TLS_PREFIX) || e.path.startsWith(RECORDINGS_PREFIX)) pastConfig = true
         if (e.type !== 'file' || (e.path !== MANIFEST_ENTRY && e.path !== CONFIG_ENTRY) || e.size > 1024 * 1024) return undefined
         const parts: Buffer[] = []
         small.set(e.path, parts)

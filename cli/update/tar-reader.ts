@@ -16,6 +16,11 @@ export interface TarEntry {
 export interface EntryVisitor {
   /** Called with each entry's header; return a sink for its bytes, or undefined to skip them. */
   entry(entry: TarEntry): { data(chunk: Buffer): void; end(): void } | undefined
+  /**
+   * Asked before each next entry: true ends the walk there, unread (a quick look at the first entries
+   * of an archive that may hold gigabytes after them). The rest is then neither read nor checked.
+   */
+  enough?(): boolean
 }
 
 export class TarFormatError extends Error {
@@ -73,7 +78,8 @@ export async function readTarGz(file: string, visitor: EntryVisitor): Promise<vo
   let ended = false
 
   const gunzip = createGunzip()
-  const stream = createReadStream(file).pipe(gunzip)
+  const source = createReadStream(file)
+  const stream = source.pipe(gunzip)
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk
@@ -100,6 +106,7 @@ export async function readTarGz(file: string, visitor: EntryVisitor): Promise<vo
           } else done.sink?.end()
           continue
         }
+        if (!ended && visitor.enough?.()) return
         if (ended || buf.length < BLOCK) break
         const h = buf.subarray(0, BLOCK)
         buf = buf.subarray(BLOCK)
@@ -134,6 +141,9 @@ export async function readTarGz(file: string, visitor: EntryVisitor): Promise<vo
   } catch (err) {
     if (err instanceof TarFormatError) throw err
     throw new TarFormatError(`not a readable .tar.gz: ${(err as Error).message}`)
+  } finally {
+    // pipe() does not pass the end of the gunzip stream back: a walk ended early must close the file.
+    source.destroy()
   }
   if (pending || !ended) throw new TarFormatError('the kit is truncated (the archive ends early): download or copy it again')
 }

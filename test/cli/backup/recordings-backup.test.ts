@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { PassThrough } from 'node:stream'
+import { peekBackup } from '../../../cli/backup/read.ts'
 import { SourceChangedError, writeTarGz } from '../../../cli/backup/tar-writer.ts'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createRecordingsRepository, type Recording, type RecordingStatus } from '../../../server/db/recordings-repository.ts'
@@ -214,6 +215,24 @@ t.test('a recording whose name would not fit the archive is left out and named',
   t.match(made.stdout, `${long} (name too long for the archive (over 89 bytes))`)
   t.match(made.stdout, /recordings: 2 recordings, 3 files/)
   t.notOk((await archiveEntries(archive)).some((e) => e.path.includes('xxxx')))
+})
+
+t.test('the quick look stops before the recordings; a truncated archive is still refused whole', async (t) => {
+  const dir = tempDir(t, 'veche-rec-backup-')
+  const data = join(dir, 'data')
+  workspace(data)
+  const archive = join(dir, 'full.tar.gz')
+  t.equal((await veche(['backup', '--with-recordings', '--out', archive], envFor(data))).code, 0)
+  const cut = join(dir, 'cut.tar.gz')
+  const bytes = readFileSync(archive)
+  // Random recording bytes do not compress: the last 2,000 bytes are inside the recordings.
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 2000))
+  t.match((await peekBackup(cut)).manifest, { product: 'veche' }, 'backup.json is read without reading on to the end')
+  const target = join(dir, 'target')
+  const refused = await veche(['restore', cut, '--no-service'], envFor(target))
+  t.equal(refused.code, 1)
+  t.match(refused.stderr, /cut\.tar\.gz is not a readable backup archive \(.*unexpected end of file\): use another copy of the backup/)
+  t.notOk(existsSync(join(target, 'veche.db')), 'nothing was restored')
 })
 
 t.test('a file that changes between being hashed and being archived fails the archive, never spoils it', async (t) => {
