@@ -211,14 +211,16 @@ export class LdapDirectory implements Directory {
 
   /**
    * groupsOf lists the entry's group DNs: ldap.groupAttribute's values and what the group search finds.
-   * `login` is what the user typed at sign-in; undefined when re-checking, where a groupFilter that
-   * needs {login} cannot be filled: then undefined (groups unknown).
+   * `login` is what the user typed at sign-in; undefined when re-checking, where the group search may
+   * not be possible as sign-in did it: then undefined (groups unknown).
    */
   async #groupsOf(client: Client, entry: Entry, login: string | undefined): Promise<string[] | undefined> {
     const c = this.#config
     const groups = c.groupAttribute ? values(entry, c.groupAttribute) : []
     if (!c.groupSearchBase) return groups
-    if (login === undefined && c.groupFilter.includes('{login}')) return undefined
+    // Re-checking: a groupFilter that needs {login} cannot be filled; without a service account, sign-in
+    // searched groups bound as the user, whose rights an anonymous search may not have.
+    if (login === undefined && (c.groupFilter.includes('{login}') || !c.bindDn)) return undefined
     const result = await this.#step(`the group search under ldap.groupSearchBase '${c.groupSearchBase}'`, () =>
       client.search(c.groupSearchBase, { scope: 'sub', filter: fillFilter(c.groupFilter, { login: login ?? '', dn: entry.dn }), attributes: ['1.1'] }),
     )

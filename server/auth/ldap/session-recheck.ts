@@ -26,6 +26,13 @@ export interface SessionRecheckResult {
   answered: boolean
 }
 
+/**
+ * A directory that finds none of several signed-in users is far more likely misconfigured (a wrong
+ * searchBase, a service account that lost its rights) than left by all of them at once: nobody is
+ * signed out then.
+ */
+const ALL_GONE_MINIMUM = 3
+
 /** recheckDirectorySessions asks the directory about every signed-in LDAP user and signs out those it no longer permits. */
 export async function recheckDirectorySessions(deps: SessionRecheckDeps, now = Date.now()): Promise<SessionRecheckResult> {
   const signedIn = deps.users.signedInFrom('ldap', now)
@@ -37,6 +44,14 @@ export async function recheckDirectorySessions(deps: SessionRecheckDeps, now = D
     if (!(err instanceof DirectoryError)) throw err
     deps.log.warn({ problem: err.problem, url: deps.directory.url }, `LDAP session check skipped: ${err.message}`)
     return { checked: 0, signedOut: 0, answered: false }
+  }
+  const gone = signedIn.filter((u) => standings.get(u.externalId) === 'gone').length
+  if (gone === signedIn.length && gone >= ALL_GONE_MINIMUM) {
+    deps.log.error(
+      { url: deps.directory.url, users: gone },
+      'LDAP session check skipped: the directory finds none of the signed-in users; check ldap.searchBase and the service account rights',
+    )
+    return { checked: signedIn.length, signedOut: 0, answered: false }
   }
   let signedOut = 0
   for (const user of signedIn) {

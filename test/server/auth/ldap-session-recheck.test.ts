@@ -4,7 +4,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildListening, sessionCookie } from '../../helper.ts'
-import { PEOPLE, USERS_GROUP, person, personDn, startLdapServer } from '../../ldap-server.ts'
+import { GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, USERS_GROUP, person, personDn, startLdapServer } from '../../ldap-server.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 const server = await startLdapServer(t)
@@ -89,6 +89,33 @@ t.test('the directory down: nobody is signed out', async (t) => {
   t.teardown(() => server.start())
   t.same(await recheck(app), { checked: 0, signedOut: 0, answered: false })
   t.ok(await signedIn(app, bob))
+})
+
+t.test('groups found by a group search are re-checked only with a service account, as sign-in found them', async (t) => {
+  const groupSearch = [`ldap.groupSearchBase=${GROUPS}`, 'ldap.groupAttribute=', `ldap.requiredGroups=${JSON.stringify([USERS_GROUP])}`]
+  const anonymous = (await buildListening(t, { set: ldap(groupSearch), license: SSO })).app
+  const withService = (await buildListening(t, { set: ldap([...groupSearch, `ldap.bindDn=${SERVICE_DN}`, `ldap.bindPassword=${SERVICE_PASSWORD}`]), license: SSO })).app
+  const cookies = [await signIn(anonymous, 'bob'), await signIn(withService, 'bob')]
+  const membership = `dn: ${USERS_GROUP}\nchangetype: modify\n%s: member\nmember: ${personDn(person('bob'))}\n`
+  server.modify(membership.replace('%s', 'delete'))
+  t.teardown(() => server.modify(membership.replace('%s', 'add')))
+  // Without one, sign-in searched groups bound as Bob: an anonymous search cannot stand in for that.
+  t.same(await recheck(anonymous), { checked: 1, signedOut: 0, answered: true }, 'groups unknown: Bob stays')
+  t.ok(await signedIn(anonymous, cookies[0]!))
+  t.same(await recheck(withService), { checked: 1, signedOut: 1, answered: true }, 'the service account sees Bob left the group')
+  t.notOk(await signedIn(withService, cookies[1]!))
+})
+
+t.test('a directory that finds none of several signed-in users signs nobody out', async (t) => {
+  const { app } = await buildListening(t, { set: ldap(), license: SSO })
+  const cookies: string[] = []
+  for (const n of [1, 2, 3]) {
+    // As if ldap.searchBase had been changed to where nobody is: their UUIDs are found nowhere.
+    const user = app.usersRepository.createExternal({ source: 'ldap', externalId: `entryuuid:00000000-0000-0000-0000-00000000000${n}`, email: `u${n}@corp.example`, displayName: `U${n}`, role: 'member' })
+    cookies.push(`veche_session=${app.sessionsRepository.create(user.id, 60_000).token}`)
+  }
+  t.same(await recheck(app), { checked: 3, signedOut: 0, answered: false })
+  for (const cookie of cookies) t.ok(await signedIn(app, cookie))
 })
 
 t.test('LDAP off: nothing to check', async (t) => {
