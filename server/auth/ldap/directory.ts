@@ -58,6 +58,8 @@ export interface Directory {
 }
 
 const MAX_NAME = 64
+/** Users looked up over one connection (within ldap.timeoutSeconds) when re-checking sessions. */
+const STANDINGS_PER_CONNECTION = 50
 const EMAIL = /^[^\s@]+@[^\s@]+$/
 
 export class LdapDirectory implements Directory {
@@ -231,7 +233,14 @@ export class LdapDirectory implements Directory {
 
   async standings(ids: readonly string[]): Promise<Map<string, Standing>> {
     const standings = new Map<string, Standing>()
-    if (ids.length === 0) return standings
+    // ldap.timeoutSeconds bounds one connection: a large workspace is asked in batches, one connection each.
+    for (let start = 0; start < ids.length; start += STANDINGS_PER_CONNECTION) {
+      await this.#standingsOf(ids.slice(start, start + STANDINGS_PER_CONNECTION), standings)
+    }
+    return standings
+  }
+
+  async #standingsOf(ids: readonly string[], standings: Map<string, Standing>): Promise<void> {
     await this.#connected(async (client) => {
       await this.#begin(client)
       for (const id of ids) {
@@ -245,7 +254,6 @@ export class LdapDirectory implements Directory {
         }
       }
     })
-    return standings
   }
 
   /** entryById finds the entry a stored id names under ldap.searchBase; undefined: there is none. */

@@ -118,6 +118,17 @@ t.test('a directory that finds none of several signed-in users signs nobody out'
   for (const cookie of cookies) t.ok(await signedIn(app, cookie))
 })
 
+t.test('a large workspace is asked in batches, one connection each, and every answer counts', async (t) => {
+  const { app } = await buildListening(t, { set: ldap(), license: SSO })
+  const bob = await signIn(app, 'bob')
+  for (let n = 0; n < 120; n++) {
+    const user = app.usersRepository.createExternal({ source: 'ldap', externalId: `entryuuid:00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, email: `left${n}@corp.example`, displayName: `Left ${n}`, role: 'member' })
+    app.sessionsRepository.create(user.id, 60_000)
+  }
+  t.same(await recheck(app), { checked: 121, signedOut: 120, answered: true }, 'those who left, in every batch, are signed out')
+  t.ok(await signedIn(app, bob), 'Bob, whom the directory still has, stays')
+})
+
 t.test('LDAP off: nothing to check', async (t) => {
   const { app } = await buildListening(t, { license: SSO })
   t.equal(app.recheckLdapSessions, null)
