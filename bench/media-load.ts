@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { idleRss, pinGenerator, pinTarget, startReceivers, stopOnSignal, unpinTarget, verdict, type Receivers } from './lib/bench-env.ts'
+import { idleRss, pinGenerator, pinTarget, startReceivers, stopOnSignal, udpBuffers, unpinTarget, verdict, type Receivers } from './lib/bench-env.ts'
 import { runStep, type StepSample, type StepSpec } from './lib/load-step.ts'
 import { packetRates } from './lib/media-profile.ts'
 import { NULL_MODES, type NullMode } from './lib/null-port.ts'
@@ -204,6 +204,8 @@ let capacities: Record<string, Awaited<ReturnType<typeof capacity>>> = {}
 let spread: SpreadResult | undefined
 try {
   log(`warming up (${receivers.note}; pinned: ${pinned})`)
+  const early = udpBuffers()
+  if (early) log(early.note)
   for (const t of targets) await sample(t, step(1, 6))
   if (onlySpread) {
     await spreadRoom(spreadSize ?? SPREAD_DEFAULT_SIZE)
@@ -318,12 +320,14 @@ const rows = results.map((r) => {
   }
 })
 
+const buffers = udpBuffers()
 const out: string[] = []
 out.push(`Veche media load, ${new Date().toISOString()}, ${cores} cores, ${reps} repeats per step; medians, ±half the repeats' spread`)
 out.push(`per participant: sends ${rates.sent} packets/s (Opus 50/s + VP8 simulcast 180p/360p/720p), receives ${rates.forwardedPerSubscriber}/s from each other participant`)
 if (onlySpread) out.push('the room beyond one worker only (--only spread): one sample on each server, the two-worker one unpinned')
 if (args['baseline-speaker']) out.push('baseline WITH an active-speaker observer per room, as Veche has (--baseline-speaker)')
 out.push(`${receivers.note}; worker pinned to core ${cores - 1}, generator and Node processes to core 0: ${pinned ? 'yes' : 'no'}`)
+if (buffers) out.push(buffers.note)
 out.push('')
 // The spread phase alone has no step table.
 if (rows.length > 0) {
@@ -429,6 +433,7 @@ writeFileSync(
       quick,
       pinned,
       receive: receivers.note,
+      rmemDefault: buffers?.bytes ?? null,
       // Sampled receivers: subscribers per room counted for loss and delay in the steps ('all': every
       // one), and whether null ports were available; each sample has countedSubscribers/subscribers.
       sampleReceivers: { steps: sampleArg ?? 'all', spread: spread?.sampleReceivers, nullPorts: receivers.nulls?.mode ?? 'unavailable' },

@@ -1,6 +1,8 @@
 // The processes of a benchmark run and where they run: the media workers under test on the last
 // core, everything else (the generator, its C receive side, the targets' Node processes) on the
 // others, so the worker's core sees only the worker. Also the run's noise verdict per sample.
+import { readFileSync } from 'node:fs'
+import { WANTED_RMEM_DEFAULT } from '../../cli/doctor/checks/udp-buffers.ts'
 import { NullPorts, type NullMode } from './null-port.ts'
 import { cores, pin, rssBytes } from './proc.ts'
 import { NodeReceiveSide, type ReceiveSide } from './receive-side.ts'
@@ -82,4 +84,25 @@ export interface Verdict {
 
 export function verdict(s: { foreignLoad: number; generatorLoad: number }): Verdict {
   return { disturbed: s.foreignLoad > FOREIGN_LIMIT, generatorBound: s.generatorLoad > GENERATOR_LIMIT }
+}
+
+/**
+ * udpBuffers reads the kernel's default UDP receive buffer: below what the installer sets, a worker
+ * briefly off the CPU drops packets (most of all on the pipe between two workers), so a run here shows
+ * loss an installed server would not. null: not readable (not Linux).
+ */
+export function udpBuffers(): { bytes: number; note: string } | null {
+  let bytes: number
+  try {
+    bytes = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8').trim())
+  } catch {
+    return null
+  }
+  const kib = Math.round(bytes / 1024)
+  const note =
+    bytes >= WANTED_RMEM_DEFAULT
+      ? `UDP receive buffers: net.core.rmem_default ${kib} KiB, as the installer sets`
+      : `UDP receive buffers: net.core.rmem_default ${kib} KiB, BELOW the ${WANTED_RMEM_DEFAULT / 1024} KiB the installer sets: ` +
+        `large rooms (the spread room most) lose packets an installed server would not; run \`sysctl -w net.core.rmem_default=${WANTED_RMEM_DEFAULT}\` first`
+  return { bytes, note }
 }
