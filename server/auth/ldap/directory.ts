@@ -17,7 +17,7 @@ export type LdapConfig = Config['ldap']
 
 /** What the directory says about a user whose password it accepted. */
 export interface DirectoryUser {
-  /** The user's stable name in Veche (users.external_id): `uuid:…` where the directory has one, else the DN. */
+  /** The user's stable name in Veche (users.external_id): `objectguid:…` or `entryuuid:…` where the entry has one, else the DN. */
   id: string
   /** The entry's DN: what accounts were keyed by before UUIDs, and what logs name. */
   dn: string
@@ -51,8 +51,8 @@ export interface Directory {
    */
   authenticate(login: string, password: string): Promise<DirectoryUser | null>
   /**
-   * standings looks users up by the id sign-in stored (DirectoryUser.id), as the service account, over one
-   * connection. Throws DirectoryError when the directory gives no answer: then nobody's standing is known.
+   * standings looks users up by the id sign-in stored (DirectoryUser.id), as the service account, a batch
+   * per connection. Throws DirectoryError when the directory gives no answer: then nobody's standing is known.
    */
   standings(ids: readonly string[]): Promise<Map<string, Standing>>
 }
