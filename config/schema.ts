@@ -152,6 +152,12 @@ export const ConfigSchema = Type.Object(
         default: '',
         description: 'Callback URL registered at the provider; empty: <server.publicUrl or the request>/api/auth/oidc/callback.',
       }),
+      sessionHours: Type.Integer({
+        minimum: 1,
+        maximum: 24 * 365,
+        default: 12,
+        description: 'How long a corporate sign-in lasts at most (auth.sessionHours if shorter); then the provider is asked again.',
+      }),
     }),
     recording: Section({
       maxConcurrent: Type.Integer({

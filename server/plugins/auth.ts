@@ -17,8 +17,11 @@ declare module 'fastify' {
     requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** preHandler factory: 403 unless the user has one of `roles`. */
     requireRole: (...roles: Role[]) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-    /** startSession signs `user` in on this reply (sets the cookie). */
-    startSession: (reply: FastifyReply, user: User) => void
+    /**
+     * startSession signs `user` in on this reply (sets the cookie), for auth.sessionHours or `maxHours`
+     * when that is shorter (a corporate sign-in that must be renewed at the provider).
+     */
+    startSession: (reply: FastifyReply, user: User, maxHours?: number) => void
   }
 }
 
@@ -44,8 +47,8 @@ export default fp<AuthPluginOptions>(
       request.sessionToken = token
     })
 
-    app.decorate('startSession', (reply: FastifyReply, user: User) => {
-      const ttlMs = sessionHours * 60 * 60 * 1000
+    app.decorate('startSession', (reply: FastifyReply, user: User, maxHours?: number) => {
+      const ttlMs = Math.min(sessionHours, maxHours ?? sessionHours) * 60 * 60 * 1000
       const { token } = app.sessionsRepository.create(user.id, ttlMs)
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',

@@ -97,7 +97,8 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     const deps = { users: app.usersRepository, audit: app.auditRepository, license: app.license.state, log: request.log }
     const result = signInOidcUser(deps, externalId, profile)
     if ('refused' in result) return fail(request, reply, result.refused, `${externalId}: ${result.reason}`, verified.next)
-    app.startSession(reply, result.user)
+    // The provider is never asked again during a session: its length bounds how long someone it disabled keeps access.
+    app.startSession(reply, result.user, oidc.sessionHours)
     request.log.info({ user: result.user.id, role: result.user.role }, 'oidc sign-in')
     return reply.redirect(verified.next, 302)
   })

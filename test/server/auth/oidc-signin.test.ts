@@ -104,6 +104,8 @@ t.test('first sign-in creates the user with the mapped role and a working sessio
 
   const me = await s.app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(res) } })
   t.equal(me.statusCode, 200)
+  const cookie = res.cookies.find((c) => c.name === 'veche_session')
+  t.equal(cookie?.maxAge, 12 * 3600, 'a corporate sign-in lasts oidc.sessionHours (12), not the 14 days of a password one')
   t.match(me.json().user, { email: 'ivan@corp.example', displayName: 'Иван Петров', role: 'admin', authSource: 'oidc' })
   const user = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|ivan`)
   t.equal(user?.id, me.json().user.id, 'known by issuer and subject')
