@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
-import { Client, FilterParser, InappropriateAuthError, InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts'
+import { AndFilter, Client, FilterParser, InappropriateAuthError, InvalidCredentialsError, NoSuchObjectError, type Entry, type Filter } from 'ldapts'
 import { ConfigError } from '../../../config/load.ts'
 import type { Config } from '../../../config/schema.ts'
 import type { Role } from '../../db/users-repository.ts'
@@ -32,7 +32,7 @@ export interface DirectoryUser {
 
 /**
  * Where a signed-in directory user stands now: 'permitted' may go on; 'gone' (no entry under
- * ldap.searchBase any more), 'disabled' (Active Directory's ACCOUNTDISABLE flag) and 'not_permitted'
+ * ldap.searchBase that ldap.userFilter admits), 'disabled' (Active Directory's ACCOUNTDISABLE flag) and 'not_permitted'
  * (no longer in ldap.requiredGroups) may not.
  */
 export type Standing = 'permitted' | 'gone' | 'disabled' | 'not_permitted'
@@ -256,19 +256,31 @@ export class LdapDirectory implements Directory {
     })
   }
 
-  /** entryById finds the entry a stored id names under ldap.searchBase; undefined: there is none. */
+  /**
+   * anyLogin is ldap.userFilter with every {login} a wildcard: what makes an entry one that may sign in
+   * at all, e.g. AD's "not disabled" clause, so the re-check honours it too.
+   */
+  #anyLogin(): Filter {
+    return FilterParser.parseString(this.#config.userFilter.replaceAll('{login}', '*'))
+  }
+
+  /**
+   * entryById finds the entry a stored id names under ldap.searchBase that ldap.userFilter (for any
+   * login) still admits; undefined: there is none.
+   */
   async #entryById(client: Client, id: string): Promise<Entry | undefined> {
     const c = this.#config
     const how = findBy(id)
     const options = { attributes: this.#userAttributes(), explicitBufferAttributes: BINARY_ID_ATTRIBUTES }
     if ('filter' in how) {
+      const filter = new AndFilter({ filters: [how.filter, this.#anyLogin()] })
       const found = await this.#step(`the user search under ldap.searchBase '${c.searchBase}'`, () =>
-        client.search(c.searchBase, { scope: 'sub', filter: how.filter, sizeLimit: 2, ...options }),
+        client.search(c.searchBase, { scope: 'sub', filter, sizeLimit: 2, ...options }),
       )
       return found.searchEntries.length === 1 ? found.searchEntries[0] : undefined
     }
     try {
-      const found = await client.search(how.dn, { scope: 'base', filter: '(objectClass=*)', ...options })
+      const found = await client.search(how.dn, { scope: 'base', filter: this.#anyLogin(), ...options })
       return found.searchEntries[0]
     } catch (err) {
       if (err instanceof NoSuchObjectError) return undefined

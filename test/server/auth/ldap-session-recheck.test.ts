@@ -69,6 +69,19 @@ t.test('deleted from the directory: signed out', async (t) => {
   t.match(app.auditRepository.list().entries[0], { action: 'user.signed_out', detail: { reason: 'gone' } })
 })
 
+t.test('someone ldap.userFilter no longer admits (for any login) is signed out like someone deleted', async (t) => {
+  // As Active Directory sites write it: (!(userAccountControl:1.2.840.113556.1.4.803:=2)); here a plain attribute.
+  const { app } = await buildListening(t, { set: ldap(['ldap.userFilter=(&(uid={login})(!(description=left)))']), license: SSO })
+  const bob = await signIn(app, 'bob')
+  const ivan = await signIn(app, 'иван')
+  const mark = `dn: ${personDn(person('bob'))}\nchangetype: modify\n%s: description\ndescription: left\n`
+  server.modify(mark.replace('%s', 'add'))
+  t.teardown(() => server.modify(mark.replace('%s', 'delete')))
+  t.same(await recheck(app), { checked: 2, signedOut: 1, answered: true })
+  t.notOk(await signedIn(app, bob))
+  t.ok(await signedIn(app, ivan))
+})
+
 t.test('an Active Directory account is found by its binary objectGUID, and signed out once disabled', async (t) => {
   const { app } = await buildListening(t, { set: ldap(), license: SSO })
   const anna = await signIn(app, 'anna')

@@ -55,7 +55,7 @@ export const adminEn = {
   'audit.action.user.password_reset': 'set a new password for {target}',
   'audit.action.user.unlocked': 'unlocked {target} after failed sign-ins',
   'audit.action.user.deleted': 'deleted {target} ({role}) and anonymised their data',
-  'audit.action.user.signed_out.gone': 'signed {target} out: their entry is no longer in the {source} directory',
+  'audit.action.user.signed_out.gone': 'signed {target} out: the {source} directory no longer lists them as a user',
   'audit.action.user.signed_out.disabled': 'signed {target} out: their {source} account is disabled',
   'audit.action.user.signed_out.not_permitted': 'signed {target} out: no longer in a {source} group allowed to use Veche',
 
@@ -119,7 +119,7 @@ export const adminRu: RussianOf<typeof adminEn> = {
   'audit.action.user.password_reset': 'задал(а) новый пароль: {target}',
   'audit.action.user.unlocked': 'снял(а) блокировку после неверных паролей: {target}',
   'audit.action.user.deleted': 'удалил(а) учётную запись и обезличил(а) данные: {target} ({role})',
-  'audit.action.user.signed_out.gone': 'завершил сеансы: {target}, записи больше нет в каталоге {source}',
+  'audit.action.user.signed_out.gone': 'завершил сеансы: {target}, среди пользователей каталога {source} больше нет',
   'audit.action.user.signed_out.disabled': 'завершил сеансы: {target}, учётная запись {source} отключена',
   'audit.action.user.signed_out.not_permitted': 'завершил сеансы: {target}, больше не в группе {source}, которой разрешён Veche',
 
