@@ -110,3 +110,23 @@ export async function createMember(app: FastifyInstance, ownerCookie: string, em
   const res = await app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email, password } })
   return sessionCookie(res)
 }
+
+/** A listening app with an owner, one member (Борис) and a room the owner created. */
+export interface RoomWithPeople {
+  app: FastifyInstance
+  owner: string
+  member: string
+  roomId: string
+  /** The room's signaling WebSocket URL. */
+  url: string
+}
+
+/** roomWithPeople builds the usual cast of a meeting test: owner and member cookies, a room titled `title`. */
+export async function roomWithPeople(t: TestContext, title: string, set: string[] = []): Promise<RoomWithPeople> {
+  const { app, port } = await buildListening(t, { set })
+  const owner = await createOwner(app)
+  const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
+  const res = await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title } })
+  const roomId = res.json().room.id as string
+  return { app, owner, member, roomId, url: `wss://127.0.0.1:${port}/api/rooms/${roomId}/signal` }
+}

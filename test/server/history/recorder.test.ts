@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createMeetingHistoryRepository, utcDay, type MeetingDetail } from '../../../server/db/meeting-history-repository.ts'
-import { buildListening, createMember, createOwner, OWNER } from '../../helper.ts'
+import { OWNER, roomWithPeople } from '../../helper.ts'
 import { eventually } from '../../eventually.ts'
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0'
@@ -57,17 +57,9 @@ interface Meeting {
 }
 
 async function meeting(t: Test, set: string[] = []): Promise<Meeting> {
-  const { app, port } = await buildListening(t, { set })
-  const owner = await createOwner(app)
-  const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const res = await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title: 'Планёрка' } })
-  const roomId = res.json().room.id as string
-  const url = `wss://127.0.0.1:${port}/api/rooms/${roomId}/signal`
+  const { url, ...room } = await roomWithPeople(t, 'Планёрка', set)
   return {
-    app,
-    owner,
-    member,
-    roomId,
+    ...room,
     async join(headers, displayName) {
       const c = await connect(t, url, headers)
       const reply = await c.request('join', displayName ? { displayName } : {})

@@ -1,7 +1,7 @@
 // Hosts, lobby, PIN and lock through real signaling connections to a listening https app.
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { buildListening, createMember, createOwner } from '../../helper.ts'
+import { buildListening, createMember, createOwner, roomWithPeople } from '../../helper.ts'
 import { SignalingClient } from '../../signaling-client.ts'
 
 interface Meeting {
@@ -15,18 +15,10 @@ interface Meeting {
 }
 
 async function meeting(t: Test): Promise<Meeting> {
-  const { app, port } = await buildListening(t)
-  const owner = await createOwner(app)
-  const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const res = await app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: owner }, payload: { title: 'Standup' } })
-  const roomId = res.json().room.id as string
-  const url = `wss://127.0.0.1:${port}/api/rooms/${roomId}/signal`
+  const room = await roomWithPeople(t, 'Standup')
+  const { app, owner, roomId, url } = room
   return {
-    app,
-    owner,
-    member,
-    roomId,
-    url,
+    ...room,
     async connect(cookie) {
       const c = await SignalingClient.connect(url, cookie)
       t.teardown(() => c.close())
