@@ -7,6 +7,11 @@ export function formatLicense(s: LicenseState): string {
   const lines: string[] = [`status:          ${s.status}`]
   if (s.problem) lines.push(`problem:         ${s.problem.message}`)
   const c = s.claims
+  if (c?.kind === 'development') lines.push('kind:            Development license (veche serve --dev): not for production')
+  if (c?.kind === 'evaluation' && c.termEnd !== undefined) {
+    const left = Math.ceil((c.termEnd - s.checkedAt) / 86_400)
+    lines.push(`kind:            ${left > 0 ? `Evaluation: ${left} day${left === 1 ? '' : 's'} left` : 'Evaluation: ended'} (until ${date(c.termEnd)})`)
+  }
   if (c) {
     lines.push(
       `license:         ${c.sub}`,

@@ -30,6 +30,8 @@ export const purposeOf: Record<TokenKind, KeyPurpose> = {
 export const FEATURES = ['recording', 'streaming', 'sso', 'sip'] as const
 export type Feature = (typeof FEATURES)[number]
 
+export const LICENSE_KINDS = ['evaluation', 'development'] as const
+
 const UnixSeconds = Type.Integer({ minimum: 0 })
 const LicenseIdSchema = Type.String({ pattern: '^lic_[A-Za-z0-9_-]{8,64}$' })
 
@@ -60,8 +62,16 @@ export const LicenseClaims = Type.Object({
   updatesUntil: UnixSeconds,
   /** How many machines may activate this license. */
   activations: Type.Integer({ minimum: 1 }),
+  /**
+   * Absent for a sold license. `evaluation`: a time-limited trial key from the vendor. `development`:
+   * made by `veche serve --dev` with the public test keys; verify.ts accepts it only under a test key.
+   */
+  kind: Type.Optional(Type.Union(LICENSE_KINDS.map((k) => Type.Literal(k)))),
 })
 export type LicenseClaims = Static<typeof LicenseClaims>
+/** What the appliance reports as the license's kind: `commercial` when the claims carry none. */
+export type LicenseKind = (typeof LICENSE_KINDS)[number] | 'commercial'
+export const licenseKindOf = (claims: Pick<LicenseClaims, 'kind'> | undefined): LicenseKind | undefined => (claims ? (claims.kind ?? 'commercial') : undefined)
 export type LicenseId = LicenseClaims['sub']
 
 /** The claims of an activation certificate: the vendor's word that this license runs on this machine. */

@@ -115,6 +115,10 @@ export async function verifyToken<K extends VerifiableKind>(
     const e = check.Errors(claims).First()
     throw new LicenseError('bad_claims', `${name} has an invalid claim ${e?.path ?? ''}: ${e?.message ?? 'invalid'}`)
   }
+  if (kind === 'license' && (claims as { kind?: unknown }).kind === 'development' && key.status !== 'test') {
+    // Development licenses are made with the public test keys; one signed by a real key is not honest.
+    throw new LicenseError('bad_claims', `a development license must be signed by a test key, not '${kid}': it is not a license a customer can hold`)
+  }
   const now = options.now ?? Math.floor(Date.now() / 1000)
   const iat = (claims as { iat: number }).iat
   if (iat > now + CLOCK_LEEWAY_SECONDS) {

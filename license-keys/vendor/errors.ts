@@ -8,6 +8,7 @@ export type VendorErrorCode =
   | 'bad_kid'
   | 'key_untrusted'
   | 'bad_spec'
+  | 'evaluation_issued'
   | 'unknown_license'
   | 'unknown_activation'
   | 'already_released'

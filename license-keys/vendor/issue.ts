@@ -47,6 +47,8 @@ export interface LicenseSpec {
   activations?: number | undefined
   /** Defaults to newLicenseId(). */
   id?: LicenseId
+  /** Absent for a sold license; an evaluation key is always a subscription (it ends). */
+  kind?: LicenseClaims['kind']
 }
 
 export interface IssueOptions {
@@ -126,6 +128,7 @@ export async function issueLicense(spec: LicenseSpec, key: SigningKey, options: 
       throw badSpec(`the subscription would end ${isoDay(spec.termEnd)}, which is not in the future: check --until`)
     }
   }
+  if (spec.kind === 'evaluation' && spec.term !== 'subscription') throw badSpec('an evaluation key must end: issue it as a subscription')
   const updatesUntil = spec.updatesUntil ?? (spec.term === 'subscription' ? spec.termEnd! : addMonths(iat, DEFAULT_UPDATE_MONTHS))
   if (!Number.isInteger(updatesUntil) || updatesUntil <= iat) {
     throw badSpec(`updates would end ${isoDay(updatesUntil)}, before the license is issued: check --updates-until`)
@@ -145,6 +148,7 @@ export async function issueLicense(spec: LicenseSpec, key: SigningKey, options: 
     ...(spec.term === 'subscription' ? { termEnd: spec.termEnd! } : {}),
     updatesUntil,
     activations: wholeAtLeast(spec.activations ?? 1, 1, 'activations'),
+    ...(spec.kind ? { kind: spec.kind } : {}),
   }
   return { token: await sign('license', claims, key), claims }
 }

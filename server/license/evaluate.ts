@@ -15,7 +15,8 @@ export interface LicenseProblem {
 }
 
 export interface LicenseWarning {
-  code: 'term_ending'
+  /** evaluation_ending: the same stages, for an evaluation key (the fix is buying, not renewing). */
+  code: 'term_ending' | 'evaluation_ending'
   daysLeft: number
   message: string
 }
@@ -60,6 +61,8 @@ export interface EvaluationInput {
 }
 
 const DAY = 86_400
+/** What an evaluation's end tells the owner to do; activating a bought key keeps everything set up. */
+export const BUY = 'buy a license key (https://veche.example/buy) and activate it with `veche activate <key>` or on the License page; rooms, users and settings stay'
 const WARN_DAYS = [1, 7, 30]
 const date = (unix: number): string => new Date(unix * 1000).toISOString().slice(0, 10)
 const time = (unix: number): string => new Date(unix * 1000).toISOString().replace('.000Z', 'Z')
@@ -132,6 +135,13 @@ export async function evaluateLicense(input: EvaluationInput): Promise<LicenseSt
     })
   }
   if (claims.term === 'subscription' && claims.termEnd !== undefined) {
+    const evaluation = claims.kind === 'evaluation'
+    if (claims.termEnd <= now && evaluation) {
+      return state('suspended', now, {
+        ...known,
+        problem: { code: 'evaluation_ended', message: `the evaluation ended on ${date(claims.termEnd)}: ${BUY}` },
+      })
+    }
     if (claims.termEnd <= now) {
       return state('suspended', now, {
         ...known,
@@ -144,14 +154,13 @@ export async function evaluateLicense(input: EvaluationInput): Promise<LicenseSt
     const daysLeft = Math.ceil((claims.termEnd - now) / DAY)
     const threshold = WARN_DAYS.find((d) => daysLeft <= d)
     if (threshold !== undefined) {
+      const left = `${daysLeft} day${daysLeft === 1 ? '' : 's'} left`
       return state('active', now, {
         ...known,
         warnings: [
-          {
-            code: 'term_ending',
-            daysLeft,
-            message: `the subscription ends on ${date(claims.termEnd)} (${daysLeft} day${daysLeft === 1 ? '' : 's'} left): ask the vendor for a renewed key`,
-          },
+          evaluation
+            ? { code: 'evaluation_ending', daysLeft, message: `the evaluation ends on ${date(claims.termEnd)} (${left}): ${BUY}` }
+            : { code: 'term_ending', daysLeft, message: `the subscription ends on ${date(claims.termEnd)} (${left}): ask the vendor for a renewed key` },
         ],
       })
     }

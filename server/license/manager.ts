@@ -10,7 +10,7 @@ import { matchFingerprint, type Fingerprint } from '../../license-keys/fingerpri
 import type { Keyring } from '../../license-keys/keyring.ts'
 import { normalizeToken, verifyToken } from '../../license-keys/verify.ts'
 import type { LicenseRepository } from '../db/license-repository.ts'
-import { cachedVerifier, evaluateLicense, type LicenseState, type TokenVerifier } from './evaluate.ts'
+import { BUY, cachedVerifier, evaluateLicense, type LicenseState, type TokenVerifier } from './evaluate.ts'
 
 export interface LicenseManagerOptions {
   repo: LicenseRepository
@@ -64,7 +64,12 @@ export class LicenseManager {
     const key = normalizeToken(keyText)
     const claims = await verifyToken('license', key, this.#o.keyring, { now: this.#clock() })
     if (claims.term === 'subscription' && claims.termEnd !== undefined && claims.termEnd <= this.#clock()) {
-      throw new LicenseError('expired', `this subscription key ended on ${date(claims.termEnd)}: ask the vendor for a renewed key`)
+      throw new LicenseError(
+        'expired',
+        claims.kind === 'evaluation'
+          ? `this evaluation key ended on ${date(claims.termEnd)}: ${BUY}`
+          : `this subscription key ended on ${date(claims.termEnd)}: ask the vendor for a renewed key`,
+      )
     }
     return { key, claims }
   }

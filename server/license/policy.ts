@@ -11,6 +11,9 @@ export interface Refusal {
 }
 export type MeetingRefusal = Refusal & { code: 'license_required' | 'room_limit' | 'room_full' }
 
+/** What every report of a development license (readyz, logs, the CLI) says about it. */
+export const DEVELOPMENT_NOTE = 'development license (veche serve --dev, signed with the public test keys): not for production'
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** refuseMeeting says why a meeting may not run now, or undefined when it may. */

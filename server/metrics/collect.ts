@@ -1,6 +1,7 @@
 // Gathers what /metrics reports at the moment of a scrape: live state is read from the room
 // registry, the worker pool and the license (nothing is tracked twice); events come from OpsCounters.
 import type { types } from 'mediasoup'
+import type { LicenseKind } from '../../license-keys/claims.ts'
 import type { LicenseStatus } from '../license/evaluate.ts'
 import type { RoomRegistry } from '../sfu/room-registry.ts'
 import type { WorkerPool } from '../sfu/worker-pool.ts'
@@ -11,11 +12,14 @@ export interface MetricSources {
   registry: RoomRegistry
   pool: WorkerPool
   licenseStatus: () => LicenseStatus
+  /** undefined without a license. */
+  licenseKind: () => LicenseKind | undefined
   counters: OpsCounters
   version: string
 }
 
 const LICENSE_STATUSES: LicenseStatus[] = ['active', 'unlicensed', 'suspended', 'invalid']
+const LICENSE_KINDS: LicenseKind[] = ['commercial', 'evaluation', 'development']
 
 /** A worker that does not answer must not hang the scrape: its figures are left out instead. */
 const STATS_TIMEOUT_MS = 2000
@@ -108,6 +112,13 @@ export async function renderMetrics(s: MetricSources): Promise<string> {
   )
   const status = s.licenseStatus()
   text.add('veche_license_status', 'gauge', 'License state: 1 for the current status, 0 for the others. Meetings run only when active.', LICENSE_STATUSES.map((st) => ({ labels: { status: st }, value: st === status ? 1 : 0 })))
+  const kind = s.licenseKind()
+  text.add(
+    'veche_license_kind',
+    'gauge',
+    'Kind of the installed license: 1 for the current of commercial, evaluation, development (a development license is not for production); all 0 without one.',
+    LICENSE_KINDS.map((k) => ({ labels: { kind: k }, value: k === kind ? 1 : 0 })),
+  )
 
   const cpu = process.cpuUsage()
   text.add('process_cpu_seconds_total', 'counter', 'CPU time (user + system) of the server process, media workers not included.', [{ value: (cpu.user + cpu.system) / 1e6 }])

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Feature } from '../../license-keys/claims.ts'
 import { sendError } from '../http-errors.ts'
-import { refuseFeature } from '../license/policy.ts'
+import { DEVELOPMENT_NOTE, refuseFeature } from '../license/policy.ts'
 import type { Config } from '../../config/schema.ts'
 import { createLicenseManager, type LicenseOverrides } from '../license/create.ts'
 import type { LicenseManager } from '../license/manager.ts'
@@ -32,7 +32,8 @@ export default fp<LicensePluginOptions>(
     const report = (): void => {
       const s = manager.state
       const fields = { status: s.status, license: s.claims?.sub, problem: s.problem?.code, warnings: s.warnings.map((w) => w.message) }
-      if (s.status === 'active') log.info(fields, 'license checked')
+      if (s.status === 'active' && s.claims?.kind === 'development') log.warn(fields, DEVELOPMENT_NOTE)
+      else if (s.status === 'active') log.info(fields, 'license checked')
       else log.warn(fields, s.problem?.message ?? 'license not active')
     }
     await manager.refresh()

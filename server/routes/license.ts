@@ -1,6 +1,7 @@
 // The license as the web client sees it, and the owner's activation and renewal from the browser.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
+import { licenseKindOf } from '../../license-keys/claims.ts'
 import { LicenseError } from '../../license-keys/errors.ts'
 import { sendError } from '../http-errors.ts'
 import type { LicenseState } from '../license/evaluate.ts'
@@ -12,6 +13,7 @@ type KeyBody = Static<typeof KeyBody>
 export default async function licenseRoutes(app: FastifyInstance): Promise<void> {
   const full = (s: LicenseState) => ({
     status: s.status,
+    kind: licenseKindOf(s.claims) ?? null,
     problem: s.problem ?? null,
     warnings: s.warnings,
     features: s.status === 'active' ? (s.claims?.features ?? []) : [],
@@ -35,6 +37,9 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
     version: VERSION,
     checkedAt: s.checkedAt,
   })
+
+  // Public: every page, the sign-in and guests' meeting pages too, shows a development license's banner.
+  app.get('/api/license/kind', async () => ({ kind: licenseKindOf(app.license.state.claims) ?? null }))
 
   app.get('/api/license', { preHandler: app.requireUser }, async (request) => {
     const s = app.license.state

@@ -1,7 +1,8 @@
 // Operations endpoints: /readyz (may this server take meetings now?) and /metrics (Prometheus).
 // /healthz (routes/health.ts) only says the process answers; a load balancer or monitor wants /readyz.
 import type { FastifyInstance } from 'fastify'
-import { refuseMeeting } from '../license/policy.ts'
+import { licenseKindOf, type LicenseKind } from '../../license-keys/claims.ts'
+import { DEVELOPMENT_NOTE, refuseMeeting } from '../license/policy.ts'
 import { metricsAccess } from '../metrics/access.ts'
 import { renderMetrics } from '../metrics/collect.ts'
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus-text.ts'
@@ -38,10 +39,13 @@ export default async function opsRoutes(app: FastifyInstance, { metricsToken }: 
   }
 
   // Setup mode (no activated license) is "alive but not ready for meetings": 503, with the reason.
-  const license = (): Check & { status: string } => {
+  const license = (): Check & { status: string; kind?: LicenseKind } => {
     const state = app.license.state
+    const kind = licenseKindOf(state.claims)
     const refused = refuseMeeting(state)
-    if (!refused) return { ok: true, status: state.status }
+    // Ready, but a monitor (and whoever reads it) must see a development license for what it is.
+    if (!refused && kind === 'development') return { ok: true, status: state.status, kind, message: DEVELOPMENT_NOTE }
+    if (!refused) return { ok: true, status: state.status, ...(kind ? { kind } : {}) }
     const fix = state.status === 'unlicensed' ? ' (setup mode: activate with `veche activate <key>`)' : ''
     return { ok: false, status: state.status, message: `${refused.message}${fix}` }
   }
@@ -57,6 +61,7 @@ export default async function opsRoutes(app: FastifyInstance, { metricsToken }: 
       registry: app.roomRegistry,
       pool: app.workerPool,
       licenseStatus: () => app.license.state.status,
+      licenseKind: () => licenseKindOf(app.license.state.claims),
       counters: app.opsCounters,
       version: VERSION,
     })

@@ -115,6 +115,10 @@ export function createVendorStore(db: Db) {
     `INSERT INTO licenses (id, licensee, plan, issued_at, activations, claims, recorded_by, recorded_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
   )
+  const evaluations = db.prepare<[], LicenseRow>(
+    `SELECT l.*, r.revoked_at FROM licenses l LEFT JOIN revocations r ON r.license_id = l.id
+     WHERE json_extract(l.claims, '$.kind') = 'evaluation' ORDER BY l.issued_at`,
+  )
   const revocationOf = db.prepare<[string], { revoked_at: number }>('SELECT revoked_at FROM revocations WHERE license_id = ?')
   const insertRevocation = db.prepare('INSERT INTO revocations (license_id, revoked_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
 
@@ -161,6 +165,12 @@ export function createVendorStore(db: Db) {
       /** recordSeen stores a license the activation service verified, unless already known. */
       recordSeen(claims: LicenseClaims, now: number): void {
         recordLicense(claims, 'activation', now)
+      },
+      /** evaluationsOf returns the evaluation keys recorded for `licensee`, oldest first (case and spacing ignored). */
+      evaluationsOf(licensee: string): LicenseRecord[] {
+        // In JS, not SQL: SQLite's lower() folds ASCII only, and licensees are often Cyrillic.
+        const same = (name: string): string => name.trim().replace(/\s+/g, ' ').toLocaleLowerCase()
+        return evaluations.all().filter((r) => same(r.licensee) === same(licensee)).map(toLicense)
       },
       /** revokedAt returns when `id` was revoked, or undefined. */
       revokedAt(id: string): number | undefined {

@@ -51,8 +51,12 @@ export interface RecordingSummary {
 export type LicenseStatus = 'unlicensed' | 'active' | 'suspended' | 'invalid'
 
 /** GET /api/license: members see status, problem and features; owners and admins see everything. */
+/** commercial: a sold key; evaluation: the vendor's trial key; development: `veche serve --dev`. */
+export type LicenseKind = 'commercial' | 'evaluation' | 'development'
+
 export interface LicenseInfo {
   status: LicenseStatus
+  kind?: LicenseKind | null
   problem: { code: string; message: string } | null
   features: string[]
   warnings?: { code: string; daysLeft: number; message: string }[]
@@ -148,6 +152,7 @@ export const api = {
     request<{ room: RoomSummary }>('PATCH', `/api/rooms/${encodeURIComponent(id)}`, body),
   deleteRoom: (id: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(id)}`),
   license: (signal?: AbortSignal) => request<LicenseInfo>('GET', '/api/license', undefined, signal),
+  licenseKind: (signal?: AbortSignal) => request<{ kind: LicenseKind | null }>('GET', '/api/license/kind', undefined, signal),
   activateLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/activate', { key }),
   renewLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/renew', { key }),
 

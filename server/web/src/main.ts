@@ -11,6 +11,7 @@ import { signinPage } from './pages/signin.ts'
 import { statisticsPage } from './pages/statistics.ts'
 import { usersPage } from './pages/users.ts'
 import { navigate, refresh, startRouter } from './router.ts'
+import { mountDevBanner } from './ui/dev-banner.ts'
 import { failurePage } from './ui/failure-page.ts'
 
 applyLang()
@@ -18,6 +19,7 @@ onLangChange(() => refresh())
 
 const outlet = document.getElementById('app')
 if (!outlet) throw new Error('index.html has no #app element')
+mountDevBanner(outlet)
 
 startRouter({
   outlet,

@@ -267,6 +267,20 @@ export const en = {
   'license.keyRequired': 'Paste the license key.',
   'license.saved': 'The license is saved.',
   'license.vendorUnreachable': 'The vendor’s activation service could not be reached from this server. Check its internet access and try again.',
+  'devLicense.banner': 'Development license: not for production',
+  'license.kindLabel': 'Kind',
+  'license.kind.development': 'Development license (veche serve --dev): not for production',
+  'license.kind.evaluation': {
+    one: 'Evaluation: {count} day left',
+    other: 'Evaluation: {count} days left',
+  },
+  'license.kind.evaluationEnded': 'Evaluation: ended',
+  'license.evaluationEnding': {
+    one: 'The evaluation ends in {count} day. Buy a license key to keep meetings running.',
+    other: 'The evaluation ends in {count} days. Buy a license key to keep meetings running.',
+  },
+  'license.evaluationEnded': 'Meetings are unavailable: the evaluation has ended. Buy a license key at veche.example/buy and activate it on the License page.',
+  'license.problem.evaluation_ended': 'The evaluation has ended. Buy a license key at veche.example/buy and activate it below: rooms, users and settings stay.',
   'error.activation_failed': 'The vendor refused the activation.',
   'shell.recordings': 'Recordings',
 

@@ -28,10 +28,27 @@ function problemText(problem: NonNullable<LicenseInfo['problem']>): HTMLElement 
   ])
 }
 
+/** kindText says what kind of key a non-sold license is ("Evaluation: 12 days left"), or null for a sold one. */
+function kindText(license: LicenseInfo): string | null {
+  if (license.kind === 'development') return t('license.kind.development')
+  if (license.kind !== 'evaluation' || !license.termEnd) return null
+  const left = Math.ceil((license.termEnd * 1000 - Date.now()) / 86_400_000)
+  return left > 0 ? t('license.kind.evaluation', { count: left }) : t('license.kind.evaluationEnded')
+}
+
+/** warningText words a license warning in the page's language. */
+export function warningText(warning: NonNullable<LicenseInfo['warnings']>[number]): string {
+  if (warning.code === 'term_ending') return t('license.termEnding', { count: warning.daysLeft })
+  if (warning.code === 'evaluation_ending') return t('license.evaluationEnding', { count: warning.daysLeft })
+  return warning.message
+}
+
 function details(license: LicenseInfo): HTMLElement {
   const items: HTMLElement[] = [
     ...row(t('license.statusLabel'), h('span', { class: `badge badge--license-${license.status}` }, t(statusKeys[license.status])), 'license-status'),
   ]
+  const kind = kindText(license)
+  if (kind) items.push(...row(t('license.kindLabel'), h('span', { class: `badge badge--license-${license.kind === 'development' ? 'invalid' : 'suspended'}` }, kind), 'license-kind'))
   if (license.licensee) {
     const taxId = license.licensee.taxId ? ` (${t('license.taxId')} ${license.licensee.taxId})` : ''
     items.push(...row(t('license.licensee'), `${license.licensee.name}${taxId}`))
@@ -92,7 +109,7 @@ export async function licensePage(ctx: PageContext): Promise<HTMLElement> {
     setChildren(summary, [
       license.problem ? problemText(license.problem) : null,
       ...(license.warnings ?? []).map((warning) =>
-        h('p', { class: 'notice' }, warning.code === 'term_ending' ? t('license.termEnding', { count: warning.daysLeft }) : warning.message),
+        h('p', { class: 'notice' }, warningText(warning)),
       ),
       details(license),
     ])

@@ -19,7 +19,10 @@ export function licenseNotice(user: User, license: LicenseInfo | null): HTMLElem
 }
 
 function noticeText(license: LicenseInfo): string | null {
+  if (license.problem?.code === 'evaluation_ended') return t('license.evaluationEnded')
   if (license.status !== 'active') return t('license.meetingsUnavailable')
   const ending = license.warnings?.find((warning) => warning.code === 'term_ending')
-  return ending ? t('license.termEnding', { count: ending.daysLeft }) : null
+  if (ending) return t('license.termEnding', { count: ending.daysLeft })
+  const evaluation = license.warnings?.find((warning) => warning.code === 'evaluation_ending')
+  return evaluation ? t('license.evaluationEnding', { count: evaluation.daysLeft }) : null
 }
