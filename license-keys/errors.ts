@@ -1,6 +1,9 @@
 // Every way a vendor token can be refused, each with a stable code and a message that names the fix.
 export type LicenseErrorCode =
   | 'malformed'
+  | 'too_large'
+  | 'several_tokens'
+  | 'unsupported'
   | 'alg_not_allowed'
   | 'wrong_type'
   | 'unknown_key'
@@ -10,6 +13,7 @@ export type LicenseErrorCode =
   | 'bad_claims'
   | 'wrong_product'
   | 'issued_in_future'
+  | 'not_yet_valid'
   | 'wrong_license'
   | 'nonce_mismatch'
   | 'fingerprint_mismatch'

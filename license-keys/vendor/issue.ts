@@ -22,7 +22,7 @@ import {
 } from '../claims.ts'
 import { addMonths, isoDay, nowSeconds } from './dates.ts'
 import { VendorError } from './errors.ts'
-import type { SigningKey } from './signing-keys.ts'
+import { withArticle, type SigningKey } from './signing-keys.ts'
 
 /** How long a perpetual license receives updates when the spec does not say. */
 export const DEFAULT_UPDATE_MONTHS = 12
@@ -84,7 +84,7 @@ function wholeAtLeast(value: number | undefined, min: number, what: string): num
  */
 async function sign(kind: TokenKind & keyof typeof compiled, claims: object, key: SigningKey): Promise<string> {
   if (key.purpose !== purposeOf[kind]) {
-    throw new VendorError('key_purpose', `key ${key.kid} is a ${key.purpose} key; ${kind} tokens need a ${purposeOf[kind]} key`)
+    throw new VendorError('key_purpose', `key ${key.kid} is ${withArticle(key.purpose)} signing key; ${kind} tokens need ${withArticle(purposeOf[kind])} signing key`)
   }
   const check: TypeCheck<TSchema> = compiled[kind]
   if (!check.Check(claims)) {

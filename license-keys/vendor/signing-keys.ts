@@ -85,6 +85,9 @@ function trustedKeyOf(content: PrivateKeyFile, status: TrustedKey['status']): Tr
   return { kid: content.kid, purpose: content.purpose, status, jwk: { kty: 'OKP', crv: 'Ed25519', x: content.jwk.x } }
 }
 
+/** withArticle puts "a" or "an" before a key purpose: "an activation", "a license". */
+export const withArticle = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`
+
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0
 
 /**
@@ -118,7 +121,7 @@ export function loadSigningKey(file: string, purpose: KeyPurpose): SigningKey {
   if (content.purpose !== purpose) {
     throw new VendorError(
       'key_purpose',
-      `${file} is a ${content.purpose} key (${content.kid}); this needs a ${purpose} key: pass the ${purpose} key file`,
+      `${file} is ${withArticle(content.purpose)} signing key (${content.kid}); this needs ${withArticle(purpose)} signing key: pass the ${purpose} key file`,
     )
   }
   let privateKey: KeyObject

@@ -66,7 +66,7 @@ t.test('license issue prints a key that verifies and records it; update packages
   t.equal(noEnd.stderr, 'veche-vendor: a subscription needs its end date: add --until YYYY-MM-DD\n')
   const wrongKey = vendor([...ISSUE.map((a) => (a === keyFile('test-license-1') ? keyFile('test-activation-1') : a)), '--term', 'perpetual', '--db', db])
   t.equal(wrongKey.status, 1)
-  t.match(wrongKey.stderr, /^veche-vendor: .*is a activation key \(test-activation-1\); this needs a license key: pass the license key file\n$/)
+  t.match(wrongKey.stderr, /^veche-vendor: .*is an activation signing key \(test-activation-1\); this needs a license signing key: pass the license key file\n$/)
 })
 
 t.test('offline activation: certify a request file, hit the limit, release, revoke', async (t) => {

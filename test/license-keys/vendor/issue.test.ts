@@ -30,7 +30,7 @@ t.test('specs the appliance could not honour are refused with what to correct', 
   await t.rejects(issue({ licensee: { name: '  ' } }), badSpec(/needs a name/))
   await t.rejects(issue({ features: ['telepathy' as 'sso'] }), badSpec(/unknown feature 'telepathy'/))
   t.throws(() => endOfDay('2027-02-30', '--until'), badSpec(/'2027-02-30' is not a date: write it as YYYY-MM-DD/))
-  await t.rejects(issueLicense(SPEC, activationKey()), { code: 'key_purpose', message: /test-activation-1 is a activation key; license tokens need a license key/ })
+  await t.rejects(issueLicense(SPEC, activationKey()), { code: 'key_purpose', message: /test-activation-1 is an activation signing key; license tokens need a license signing key/ })
   await t.rejects(
     issueUpdatePackage({ licenseId: 'lic_AAAAAAAAAAAA', updatesUntil: now - 1 }, licenseKey()),
     badSpec(/not in the future/),

@@ -33,6 +33,6 @@ t.test('loading a key names the file and what is wrong with it', async (t) => {
   t.throws(() => loadSigningKey(write('b.json', JSON.stringify(pub)), 'license'), { code: 'key_format', message: /public key only/ })
   t.throws(() => loadSigningKey(keyFile('test-release-1'), 'license'), {
     code: 'key_purpose',
-    message: /is a release key \(test-release-1\); this needs a license key/,
+    message: /is a release signing key \(test-release-1\); this needs a license signing key/,
   })
 })
