@@ -24,12 +24,12 @@ export function registerActivate(program: Command): void {
     .action(async (keyArg: string | undefined, flags: ActivateFlags) => {
       await withLicense(flags, async (manager) => {
         if (flags.certificate) {
-          const state = await manager.completeOffline(await readTokenArg(flags.certificate))
+          const state = await manager.completeOffline(await readTokenArg(flags.certificate, 'activation'))
           process.stdout.write(`activated (offline).\n\n${formatLicense(state)}`)
           return
         }
         if (!keyArg) throw new CliError('give the license key (text, file, or -), or --certificate <file> to finish an offline activation')
-        const key = await readTokenArg(keyArg)
+        const key = await readTokenArg(keyArg, 'license')
         if (flags.offline) {
           const request = await manager.createOfflineRequest(key)
           writeFileSync(flags.out, `${JSON.stringify(request, null, 2)}\n`, { mode: 0o600 })

@@ -21,7 +21,7 @@ export function registerLicense(program: Command): void {
     license.command('install').description('install a renewed key for the activated license (no re-activation)').argument('<key>', 'key text, file, or -'),
   ).action(async (keyArg: string, flags: ConfigFlags) => {
     await withLicense(flags, async (manager) => {
-      const state = await manager.installRenewedKey(await readTokenArg(keyArg))
+      const state = await manager.installRenewedKey(await readTokenArg(keyArg, 'license'))
       process.stdout.write(`renewed key installed.\n\n${formatLicense(state)}`)
     })
   })
@@ -33,7 +33,7 @@ export function registerLicense(program: Command): void {
       .argument('<file>', 'the update-package license file, text, or -'),
   ).action(async (fileArg: string, flags: ConfigFlags) => {
     await withLicense(flags, async (manager) => {
-      const state = await manager.installUpdatePackage(await readTokenArg(fileArg))
+      const state = await manager.installUpdatePackage(await readTokenArg(fileArg, 'updatePackage'))
       process.stdout.write(`update-package license installed.\n\n${formatLicense(state)}`)
     })
   })
