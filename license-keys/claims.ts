@@ -39,7 +39,11 @@ const UnixSeconds = Type.Integer({ minimum: 0 })
 /** Every claims object refuses properties it does not define: a claim this version cannot read is not ignored. */
 const Closed = { additionalProperties: false } as const
 /** A machine fingerprint: a few hashed components by name (fingerprint.ts), nothing unbounded. */
-const FingerprintSchema = Type.Record(Type.String({ pattern: '^[A-Za-z]{1,32}$' }), Type.String({ maxLength: 128 }), { maxProperties: 16 })
+const FingerprintSchema = Type.Record(Type.String({ pattern: '^[A-Za-z]{1,32}$' }), Type.String({ maxLength: 128 }), {
+  maxProperties: 16,
+  // Without it a Record lets names outside the pattern through.
+  additionalProperties: false,
+})
 const LicenseIdSchema = Type.String({ pattern: '^lic_[A-Za-z0-9_-]{8,64}$' })
 
 /** The claims of a license key (beyond iss/aud/iat, which every token has). */

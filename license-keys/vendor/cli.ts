@@ -9,6 +9,7 @@ import { registerActivationRelease } from './commands/activation-release.ts'
 import { registerKeysCreate } from './commands/keys-create.ts'
 import { registerLicenseIssueUpdatePackage } from './commands/license-issue-update-package.ts'
 import { registerLicenseIssue } from './commands/license-issue.ts'
+import { registerLicenseRecord } from './commands/license-record.ts'
 import { registerLicenseRevoke } from './commands/license-revoke.ts'
 import { registerServe } from './commands/serve.ts'
 import { VendorError } from './errors.ts'
@@ -25,6 +26,7 @@ registerKeysCreate(program.command('keys').description('signing keys'))
 const license = program.command('license').description('license keys')
 registerLicenseIssue(license)
 registerLicenseIssueUpdatePackage(license)
+registerLicenseRecord(license)
 registerLicenseRevoke(license)
 const activation = program.command('activation').description('machine activations')
 registerActivationList(activation)

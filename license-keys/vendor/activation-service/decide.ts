@@ -58,8 +58,10 @@ function describe(a: Activation): string {
  * decideActivation verifies the request's license key, applies the vendor's rules and returns a new
  * certificate answering the request's nonce. Same machine (machine-id or product UUID hash) as an
  * unreleased activation: that activation is reused with the new fingerprint. Otherwise a free slot
- * is taken. Throws ActivationRefused: bad_request, invalid_license (also for an
- * expired subscription), revoked, activation_limit.
+ * is taken. A license not yet in the vendor database is recorded on sight, unless `requireRecorded`
+ * (the offline path: a license the vendor never recorded could never be revoked or counted), which
+ * refuses it. Throws ActivationRefused: bad_request, invalid_license (also for an expired
+ * subscription), unknown_license, revoked, activation_limit.
  */
 export async function decideActivation(
   store: VendorStore,
@@ -67,6 +69,7 @@ export async function decideActivation(
   keyring: Keyring,
   activationKey: SigningKey,
   now: number = nowSeconds(),
+  { requireRecorded = false }: { requireRecorded?: boolean } = {},
 ): Promise<ActivationDecision> {
   const request = parseActivationRequest(body)
   let license: LicenseClaims
@@ -87,6 +90,13 @@ export async function decideActivation(
     const revokedAt = store.licenses.revokedAt(license.sub)
     if (revokedAt !== undefined) {
       throw new ActivationRefused('revoked', `license ${license.sub} was revoked on ${isoDay(revokedAt)}: contact the vendor`)
+    }
+    if (requireRecorded && !store.licenses.get(license.sub)) {
+      throw new ActivationRefused(
+        'unknown_license',
+        `license ${license.sub} (${license.licensee.name}) is not recorded in this vendor database, so it could never be revoked or counted: ` +
+          'pass the database that issued it with --db, or record it here first with `veche-vendor license record <key file>`',
+      )
     }
     store.licenses.recordSeen(license, now)
     const same = store.activations.findActiveForMachine(license.sub, machine)

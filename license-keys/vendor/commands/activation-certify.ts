@@ -1,9 +1,13 @@
 import type { Command } from 'commander'
-import { readFileSync } from 'node:fs'
+import { armor } from '../../armor.ts'
 import { decideActivation, ActivationRefused } from '../activation-service/decide.ts'
+import { nowSeconds } from '../dates.ts'
 import { VendorError } from '../errors.ts'
 import { loadSigningKey } from '../signing-keys.ts'
-import { checkOutput, output, vendorKeyring, withDbOption, withStore, withTestKeysOption } from './options.ts'
+import { checkOutput, output, readBoundedFile, vendorKeyring, withDbOption, withStore, withTestKeysOption } from './options.ts'
+
+/** A request is a license key (at most 16 KiB in it) and a few short fields. */
+const MAX_REQUEST_BYTES = 32 * 1024
 
 export function registerActivationCertify(activation: Command): void {
   withTestKeysOption(
@@ -19,11 +23,9 @@ export function registerActivationCertify(activation: Command): void {
     .action(async (requestFile: string, flags: { db: string; key: string; out: string; allowTestKeys?: boolean }) => {
       const key = loadSigningKey(flags.key, 'activation')
       checkOutput(flags.out)
-      let text: string
-      try {
-        text = readFileSync(requestFile, 'utf8')
-      } catch (err) {
-        throw new VendorError('file_error', `cannot read ${requestFile}: ${(err as Error).message}`)
+      const text = readBoundedFile(requestFile, MAX_REQUEST_BYTES)
+      if (text === undefined) {
+        throw new ActivationRefused('bad_request', `${requestFile} is larger than 32 KiB, which no activation request is: ask for the file \`veche activate --offline\` wrote, unchanged`)
       }
       let request: unknown
       try {
@@ -33,8 +35,8 @@ export function registerActivationCertify(activation: Command): void {
       }
       const keyring = vendorKeyring(flags)
       await withStore(flags.db, async (store) => {
-        const decision = await decideActivation(store, request, keyring, key)
-        output(decision.certificate, flags.out)
+        const decision = await decideActivation(store, request, keyring, key, nowSeconds(), { requireRecorded: true })
+        output(armor('activation', decision.certificate), flags.out)
         process.stdout.write(
           `${decision.reused ? 're-activated' : 'activated'} ${decision.license.sub} on host '${decision.activation.hostname}' ` +
             `as ${decision.activation.id}; certificate written to ${flags.out}: give it to the customer to install on that machine\n`,
@@ -42,3 +44,4 @@ export function registerActivationCertify(activation: Command): void {
       })
     })
 }
+

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { armor } from '../../armor.ts'
 import type { LicenseId } from '../../claims.ts'
 import { endOfDay, isoDay, nowSeconds } from '../dates.ts'
 import { VendorError } from '../errors.ts'
@@ -25,7 +26,7 @@ export function registerLicenseIssueUpdatePackage(license: Command): void {
         }
         const { token, claims } = await issueUpdatePackage({ licenseId: known.id as LicenseId, updatesUntil }, key, { now: nowSeconds() })
         store.updatePackages.record(claims)
-        output(token, flags.out)
+        output(armor('updatePackage', token), flags.out)
         process.stderr.write(`issued update package ${claims.jti} for ${known.id} (${known.licensee}): updates through ${isoDay(updatesUntil)}\n`)
       })
     })

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander'
+import { armor } from '../../armor.ts'
 import type { Feature } from '../../claims.ts'
 import { endOfDay, isoDay, nowSeconds } from '../dates.ts'
 import { VendorError } from '../errors.ts'
@@ -99,7 +100,7 @@ export function registerLicenseIssue(license: Command): void {
       if (flags.evaluation) await withStore(flags.db, (store) => checkFirstEvaluation(store, flags.licensee, Boolean(flags.force)))
       const { token, claims } = await issueLicense(spec, key, { now })
       await withStore(flags.db, (store) => store.licenses.recordIssued(claims, now))
-      output(token, flags.out)
+      output(armor('license', token), flags.out)
       const ends =
         claims.termEnd === undefined
           ? 'perpetual'

@@ -124,6 +124,12 @@ t.test('revoked licenses, foreign keys and bad requests are refused with their c
     ['unknown field', { ...activationRequest(good.token, 'x'), admin: true }, /not an activation request/],
     ['short nonce', { ...activationRequest(good.token, 'x'), nonce: 'abc' }, /\/nonce/],
     ['no machine identity', activationRequest(good.token, 'x', { mac: 'a'.repeat(32) }), /neither machineId nor productUuid/],
+    [
+      'a fingerprint of 200 components',
+      activationRequest(good.token, 'x', { ...machine('x'), ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`c${i}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!), 'f'])) }),
+      /^not an activation request: \/fingerprint /,
+    ],
+    ['a fingerprint component named with a path', activationRequest(good.token, 'x', { ...machine('x'), '../../etc': 'f' }), /^not an activation request: \/fingerprint/],
   ]
   for (const [name, body, message] of cases) {
     const r = await activate(typeof body === 'string' ? body : (body as ActivationRequest))

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -145,4 +145,49 @@ t.test('serve runs the activation service and logs where it listens', async (t) 
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'stops cleanly on SIGTERM')
+})
+
+t.test('keys are printed armored at 64 columns; certify refuses a license its database never recorded until `license record`', async (t) => {
+  const dir = tempDir(t)
+  const issuingDb = join(dir, 'issuing.db')
+  const otherDb = join(dir, 'other.db')
+  const issued = vendor([...ISSUE, '--term', 'perpetual', '--db', issuingDb])
+  t.equal(issued.status, 0, issued.stderr)
+  t.match(issued.stdout, /^-----BEGIN VECHE LICENSE-----\n(?:[A-Za-z0-9_.-]{64}\n)+[A-Za-z0-9_.-]{1,64}\n-----END VECHE LICENSE-----\n$/)
+  const claims = await verifyToken('license', issued.stdout, keyring)
+  const keyPath = join(dir, 'license.key')
+  writeFileSync(keyPath, issued.stdout)
+
+  const requestPath = join(dir, 'request.json')
+  writeFileSync(requestPath, JSON.stringify(activationRequest(issued.stdout, 'meet-a')))
+  const certPath = join(dir, 'meet-a.cert')
+  const certify = (db: string) =>
+    vendor(['activation', 'certify', requestPath, '--key', keyFile('test-activation-1'), '--out', certPath, '--db', db, '--allow-test-keys'])
+  const refused = certify(otherDb)
+  t.equal(refused.status, 1)
+  t.equal(
+    refused.stderr,
+    `veche-vendor: license ${claims.sub} (ООО «Ромашка») is not recorded in this vendor database, so it could never be revoked or counted: ` +
+      'pass the database that issued it with --db, or record it here first with `veche-vendor license record <key file>`\n',
+  )
+  t.notOk(existsSync(certPath), 'no certificate written')
+  const other = openVendorDatabase(otherDb)
+  t.equal(createVendorStore(other).licenses.get(claims.sub), undefined, 'the license is not recorded by the refusal')
+  t.same(createVendorStore(other).activations.list(), [], 'no activation counted')
+  other.close()
+
+  const recorded = vendor(['license', 'record', keyPath, '--db', otherDb, '--allow-test-keys'])
+  t.equal(recorded.status, 0, recorded.stderr)
+  t.equal(recorded.stdout, `recorded ${claims.sub} (ООО «Ромашка», Business 50, 1 activation(s)) in ${otherDb}\n`)
+  const ok = certify(otherDb)
+  t.equal(ok.status, 0, ok.stderr)
+  t.match(readFileSync(certPath, 'utf8'), /^-----BEGIN VECHE ACTIVATION CERTIFICATE-----\n/)
+  t.equal((await verifyToken('activation', readFileSync(certPath, 'utf8'), keyring)).sub, claims.sub)
+
+  const bloated = join(dir, 'bloated.json')
+  writeFileSync(bloated, JSON.stringify({ ...activationRequest(issued.stdout, 'meet-b'), hostname: 'x'.repeat(40_000) }))
+  const big = vendor(['activation', 'certify', bloated, '--key', keyFile('test-activation-1'), '--out', join(dir, 'b.cert'), '--db', otherDb, '--allow-test-keys'])
+  t.equal(big.status, 1)
+  t.equal(big.stderr, `veche-vendor: ${bloated} is larger than 32 KiB, which no activation request is: ask for the file \`veche activate --offline\` wrote, unchanged\n`)
+  t.notOk(existsSync(join(dir, 'b.cert')))
 })
