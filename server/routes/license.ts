@@ -3,11 +3,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { licenseKindOf } from '../../license-keys/claims.ts'
 import { LicenseError } from '../../license-keys/errors.ts'
+import { MAX_TEXT_BYTES } from '../../license-keys/limits.ts'
 import { sendError } from '../http-errors.ts'
 import type { LicenseState } from '../license/evaluate.ts'
 import { VERSION } from '../version.ts'
 
-const KeyBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: 16_384 }) }, { additionalProperties: false })
+// Room for a key pasted with the e-mail around it; the key itself is bounded again when verified.
+const KeyBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: MAX_TEXT_BYTES.license }) }, { additionalProperties: false })
 type KeyBody = Static<typeof KeyBody>
 
 export default async function licenseRoutes(app: FastifyInstance): Promise<void> {
