@@ -21,11 +21,13 @@ export interface ServerProcess {
   stop(): Promise<number | null>
 }
 
-export function startServer(t: TestContext, dataDir: string, set: string[] = []): Promise<ServerProcess> {
+/** startServer runs `veche serve` with `set` config overrides and extra `flags` (e.g. --dev). */
+export function startServer(t: TestContext, dataDir: string, set: string[] = [], flags: string[] = []): Promise<ServerProcess> {
   const child = spawn(
     VECHE,
     [
       'serve',
+      ...flags,
       '--set', `data.dir=${dataDir}`,
       '--set', 'server.host=127.0.0.1',
       '--set', 'server.port=0',
