@@ -8,6 +8,8 @@ import { sendError } from './http-errors.ts'
 import authPlugin from './plugins/auth.ts'
 import databasePlugin from './plugins/database.ts'
 import rateLimitPlugin from './plugins/rate-limit.ts'
+import sameOriginPlugin from './plugins/same-origin.ts'
+import securityHeadersPlugin from './plugins/security-headers.ts'
 import licensePlugin from './plugins/license.ts'
 import ldapPlugin from './plugins/ldap.ts'
 import type { LicenseOverrides } from './license/create.ts'
@@ -70,19 +72,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
 
   try {
+    await app.register(securityHeadersPlugin)
     await app.register(databasePlugin, { dataDir: options.dataDir })
     await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
     await app.register(rateLimitPlugin, {
       perAddressPerMinute: config.limits.perAddressPerMinute,
       perUserPerMinute: config.limits.perUserPerMinute,
     })
+    await app.register(sameOriginPlugin, { publicUrl: config.server.publicUrl })
     await app.register(licensePlugin, { config: config.license, ...(options.license ? { overrides: options.license } : {}) })
     await app.register(ldapPlugin, { config: config.ldap })
     await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
     await app.register(metricsPlugin)
     await app.register(recordingPlugin, { dataDir: options.dataDir, recording: config.recording, streaming: config.streaming })
     await app.register(historyPlugin, { privacy: config.privacy })
-    await app.register(websocket, { options: { maxPayload: MAX_SIGNALING_MESSAGE } })
+    await app.register(websocket, {
+      options: { maxPayload: MAX_SIGNALING_MESSAGE },
+      // The plugin's default logs every socket error at error level with a stack; they are the client's
+      // doing (an oversized frame, a vanished network), so any client could fill the log with them.
+      errorHandler: (error, socket, request) => {
+        const code = (error as Error & { code?: string }).code
+        const entry = { url: request.url, err: error.message, code }
+        if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') request.log.warn(entry, 'websocket closed: frame over the size limit')
+        else request.log.debug(entry, 'websocket closed after a socket error')
+        socket.terminate()
+      },
+    })
 
     await app.register(healthRoutes)
     await app.register(opsRoutes, { metricsToken: config.metrics.token })

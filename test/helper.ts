@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loadConfig } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
 import type { LicenseSpec } from '../license-keys/vendor/issue.ts'
@@ -46,6 +46,8 @@ export interface BuildOptions {
   licenseOverrides?: LicenseOverrides
   /** Registers extra routes before the app is ready (routes cannot be added after). */
   extend?: (app: FastifyInstance) => void
+  /** The app's logger, for tests that read the log; default: silent. */
+  logger?: Logger
 }
 
 /** build returns a ready app on a fresh data folder; closed at the end of the test. */
@@ -55,7 +57,7 @@ export async function build(t: TestContext, options: BuildOptions = {}): Promise
   const app = await buildApp({
     config,
     dataDir,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     https: options.https,
     caCert: 'test-ca',
     ...(options.licenseOverrides ? { license: options.licenseOverrides } : {}),

@@ -18,10 +18,14 @@ export default async function webRoutes(app: FastifyInstance, { root }: WebRoute
       index: false,
       cacheControl: false,
       setHeaders: (res) => res.header('cache-control', 'no-cache'),
+      // A source map (built only with --sourcemap) hands out the client's source and comments: never served.
+      allowedPath: (pathName) => !pathName.endsWith('.map'),
     })
   }
   app.setNotFoundHandler((request, reply) => {
-    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/')
+    // A name with an extension is a file (a source map, an old bundle): 404, never the page in its stead.
+    const path = request.url.split('?')[0]!
+    const wantsPage = request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)
     if (!wantsPage) return sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`)
     if (!built) return reply.code(503).type('text/plain').send('The web client is not built: run ./setup (or npm run build:web).')
     return reply.header('cache-control', 'no-cache').sendFile('index.html')

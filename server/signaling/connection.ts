@@ -1,12 +1,14 @@
 // Owns one signaling WebSocket: parses and validates every message, runs its handler (one at a
 // time, in arrival order), answers it, and leaves the room when the socket closes. Bad input gets an
-// error reply; it never throws out of here.
+// error reply and a quiet log line (it is the client's doing, not ours); a connection that keeps
+// sending it is closed. It never throws out of here.
 import type { WebSocket } from 'ws'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import { SfuError } from '../sfu/errors.ts'
 import type { SfuLogger } from '../sfu/logger.ts'
 import { handlers } from './handlers/index.ts'
+import { boundsProblem } from './json-bounds.ts'
 import type { Handler } from './handler.ts'
 import {
   methods,
@@ -26,6 +28,11 @@ const dataChecks = Object.fromEntries(
 
 /** Close code sent when the room ends (deleted, server shutdown): the client should not reconnect. */
 export const CLOSE_ROOM_ENDED = 4000
+/** Close code (policy violation) for a connection that sent too many malformed messages. */
+export const CLOSE_BAD_INPUT = 1008
+/** Malformed messages one connection may send per minute; the web client sends none. */
+export const MAX_BAD_MESSAGES = 20
+const BAD_MESSAGE_WINDOW_MS = 60_000
 
 function describe(check: TypeCheck<TSchema>, value: unknown): string {
   const e = check.Errors(value).First()
@@ -52,23 +59,49 @@ export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLog
     send(reply)
   }
 
+  // Malformed messages: answered, logged once per connection at warn (later ones at debug, without
+  // stacks), and the connection closed when they keep coming, so no client can fill the log.
+  let badMessages = 0
+  let badWindowStart = 0
+  const refuse = (id: number | null, code: SignalingErrorCode, message: string): void => {
+    fail(id, code, message)
+    const now = Date.now()
+    if (now - badWindowStart > BAD_MESSAGE_WINDOW_MS) {
+      badWindowStart = now
+      badMessages = 0
+    }
+    badMessages += 1
+    const entry = { room: deps.roomId, code, problem: message.slice(0, 200) }
+    if (badMessages === 1) log.warn(entry, 'signaling message refused')
+    else log.debug(entry, 'signaling message refused')
+    if (badMessages === MAX_BAD_MESSAGES) {
+      log.warn({ room: deps.roomId, count: badMessages }, 'signaling connection closed: too many malformed messages')
+      socket.close(CLOSE_BAD_INPUT, 'too many malformed messages')
+    }
+  }
+
   const handle = async (raw: string): Promise<void> => {
+    if (socket.readyState !== socket.OPEN) return
     let message: unknown
     try {
       message = JSON.parse(raw)
     } catch {
-      return fail(null, 'bad_json', 'message is not valid JSON')
+      return refuse(null, 'bad_json', 'message is not valid JSON')
     }
+    // Before any schema or handler walks it: mediasoup recurses into the open parts.
+    // The id, when there is one, lets the client settle the request it is waiting on.
+    const claimedId = typeof (message as { id?: unknown })?.id === 'number' ? (message as { id: number }).id : null
+    const problem = boundsProblem(message)
+    if (problem) return refuse(claimedId, 'too_complex', `message refused: ${problem}`)
     if (!envelopeCheck.Check(message)) {
-      const id = typeof (message as { id?: unknown })?.id === 'number' ? (message as { id: number }).id : null
-      return fail(id, 'bad_request', `expected {id, method, data}: ${describe(envelopeCheck, message)}`)
+      return refuse(claimedId, 'bad_request', `expected {id, method, data}: ${describe(envelopeCheck, message)}`)
     }
     const { id, method } = message
     const data = message.data ?? {}
-    if (!Object.hasOwn(handlers, method)) return fail(id, 'unknown_method', `unknown method '${method}'`)
+    if (!Object.hasOwn(handlers, method)) return refuse(id, 'unknown_method', `unknown method '${method}'`)
     const name = method as MethodName
     const check = dataChecks[name]
-    if (!check.Check(data)) return fail(id, 'bad_request', `${name}: ${describe(check, data)}`)
+    if (!check.Check(data)) return refuse(id, 'bad_request', `${name}: ${describe(check, data)}`)
     try {
       // The check above proved `data` matches this method's schema.
       const result = await (handlers[name] as Handler<MethodName>)(session, data as never)
@@ -88,7 +121,7 @@ export function serveSignaling(socket: WebSocket, deps: SessionDeps, log: SfuLog
   // One request at a time per connection: join must finish before the transports it creates are used.
   let queue: Promise<void> = Promise.resolve()
   socket.on('message', (raw, isBinary) => {
-    if (isBinary) return fail(null, 'bad_request', 'binary frames are not accepted')
+    if (isBinary) return refuse(null, 'bad_request', 'binary frames are not accepted')
     queue = queue.then(() => handle(raw.toString()))
   })
   socket.on('close', () => {

@@ -28,6 +28,8 @@ export interface SignalingErrorBody {
 export type SignalingErrorCode =
   | 'bad_json'
   | 'bad_request'
+  // Nested too deep, too many values, or too long a string (json-bounds.ts): refused before parsing further.
+  | 'too_complex'
   | 'unknown_method'
   | 'not_joined'
   | 'already_joined'

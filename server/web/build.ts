@@ -11,11 +11,19 @@ const distDir = path.join(webDir, 'dist')
 // from a CDN.
 const staticFiles = ['index.html', 'styles.css', 'icon.svg']
 
+export interface BuildWebOptions {
+  /**
+   * Write dist/app.js.map, for debugging in a checkout. Off by default: the server never serves maps
+   * (server/routes/web.ts), and a kit has no use for the client's source.
+   */
+  sourceMap?: boolean
+}
+
 /**
- * buildWeb bundles src/main.ts into dist/app.js (with a source map) and copies the static files beside
- * it. It replaces dist/ entirely, so a stale file never survives a build. Throws on a compile error.
+ * buildWeb bundles src/main.ts into dist/app.js and copies the static files beside it. It replaces
+ * dist/ entirely, so a stale file never survives a build. Throws on a compile error.
  */
-export async function buildWeb(): Promise<void> {
+export async function buildWeb(options: BuildWebOptions = {}): Promise<void> {
   await rm(distDir, { recursive: true, force: true })
   await mkdir(distDir, { recursive: true })
   await build({
@@ -26,7 +34,7 @@ export async function buildWeb(): Promise<void> {
     platform: 'browser',
     target: ['chrome110', 'firefox115', 'safari16'],
     minify: true,
-    sourcemap: true,
+    sourcemap: options.sourceMap === true,
     logLevel: 'warning',
   })
   await Promise.all(staticFiles.map((file) => copyFile(path.join(webDir, file), path.join(distDir, file))))
@@ -34,6 +42,6 @@ export async function buildWeb(): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now()
-  await buildWeb()
+  await buildWeb({ sourceMap: process.argv.includes('--sourcemap') })
   console.log(`web client built into ${path.relative(process.cwd(), distDir) || distDir} in ${Math.round(performance.now() - started)} ms`)
 }

@@ -102,7 +102,7 @@ t.test('deleting a room does not give the day’s quota back', async (t) => {
   const { app, owner } = await setup(t)
   const room = await roomOf(app, owner, 'Temp')
   t.equal((await invite(app, owner, room, guests('a', 3))).statusCode, 200)
-  t.equal((await app.inject({ method: 'DELETE', url: `/api/rooms/${room}`, headers: { cookie: owner } })).statusCode, 204)
+  t.equal((await app.inject({ method: 'DELETE', url: `/api/rooms/${room}`, headers: { cookie: owner, 'content-type': 'application/json' } })).statusCode, 204)
   const again = await roomOf(app, owner, 'Temp 2')
   t.equal((await invite(app, owner, again, guests('b', 1))).statusCode, 429)
 })

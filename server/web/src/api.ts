@@ -107,7 +107,9 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      // Every state change says it is JSON, even without a body: the server refuses any other
+      // (server/plugins/same-origin.ts), since another site's page cannot send JSON here.
+      headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
       signal: signal ?? null,
     })

@@ -19,6 +19,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(attrs)) {
     if (typeof value === 'function') {
       element.addEventListener(name.slice(2), value)
+    } else if (name === 'style' && typeof value === 'string') {
+      // Through CSSOM: the Content-Security-Policy (style-src 'self') blocks style attributes.
+      element.style.cssText = value
     } else if (value === true) {
       element.setAttribute(name, '')
     } else if (value !== false && value !== null && value !== undefined) {

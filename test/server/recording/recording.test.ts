@@ -90,10 +90,10 @@ t.test('the recordings API: only the allowed see, play (with ranges), download a
   t.equal(chat.statusCode, 200)
   t.match(chat.body, /# Совет/)
 
-  t.equal((await h.app.inject({ method: 'DELETE', url: `/api/recordings/${rec!.id}`, headers: { cookie: h.member } })).statusCode, 404)
+  t.equal((await h.app.inject({ method: 'DELETE', url: `/api/recordings/${rec!.id}`, headers: { cookie: h.member, 'content-type': 'application/json' } })).statusCode, 404)
   const file = h.app.capture.fileOf(h.app.recordingsRepository.get(rec!.id)!)
   t.ok(existsSync(file))
-  t.equal((await h.app.inject({ method: 'DELETE', url: `/api/recordings/${rec!.id}`, headers: { cookie: h.owner } })).statusCode, 204)
+  t.equal((await h.app.inject({ method: 'DELETE', url: `/api/recordings/${rec!.id}`, headers: { cookie: h.owner, 'content-type': 'application/json' } })).statusCode, 204)
   t.notOk(existsSync(file), 'the file is gone')
   t.equal((await h.app.inject({ method: 'GET', url, headers: { cookie: h.owner } })).statusCode, 404)
 })

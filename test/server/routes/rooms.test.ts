@@ -30,14 +30,14 @@ t.test('employees create, list and delete their rooms; links are unguessable', a
   t.equal(blank.statusCode, 400)
 
   const boris = await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const notHis = await app.inject({ method: 'DELETE', url: `/api/rooms/${room.id}`, headers: { cookie: boris } })
+  const notHis = await app.inject({ method: 'DELETE', url: `/api/rooms/${room.id}`, headers: { cookie: boris, 'content-type': 'application/json' } })
   t.equal(notHis.statusCode, 403)
-  const del = await app.inject({ method: 'DELETE', url: `/api/rooms/${room.id}`, headers: { cookie: anna } })
+  const del = await app.inject({ method: 'DELETE', url: `/api/rooms/${room.id}`, headers: { cookie: anna, 'content-type': 'application/json' } })
   t.equal(del.statusCode, 204)
   const gone = await app.inject(`/api/rooms/${room.id}`)
   t.equal(gone.statusCode, 404)
   t.equal(gone.json().error.code, 'room_not_found')
-  const byOwner = await app.inject({ method: 'DELETE', url: `/api/rooms/${second.id}`, headers: { cookie: owner } })
+  const byOwner = await app.inject({ method: 'DELETE', url: `/api/rooms/${second.id}`, headers: { cookie: owner, 'content-type': 'application/json' } })
   t.equal(byOwner.statusCode, 204, 'the workspace owner may delete any room')
 })
 

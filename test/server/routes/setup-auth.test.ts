@@ -51,7 +51,7 @@ t.test('sign in, who am I, sign out', async (t) => {
   const me = await app.inject({ url: '/api/auth/me', headers: { cookie } })
   t.equal(me.json().user.email, OWNER.email)
 
-  t.equal((await app.inject({ method: 'POST', url: '/api/auth/signout', headers: { cookie } })).statusCode, 204)
+  t.equal((await app.inject({ method: 'POST', url: '/api/auth/signout', headers: { cookie, 'content-type': 'application/json' } })).statusCode, 204)
   const after = await app.inject({ url: '/api/auth/me', headers: { cookie } })
   t.equal(after.statusCode, 401, 'the old cookie is dead after sign-out')
   t.equal(after.json().error.code, 'unauthenticated')

@@ -12,7 +12,7 @@ const idOf = (app: FastifyInstance, email: string): UserId => app.usersRepositor
 
 /** call: one admin request as the holder of `cookie`. */
 const call = (app: FastifyInstance, cookie: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-  app.inject({ method, url, headers: { cookie }, ...(payload ? { payload } : {}) })
+  app.inject({ method, url, headers: { cookie, 'content-type': 'application/json' }, ...(payload ? { payload } : {}) })
 
 const me = async (app: FastifyInstance, cookie: string): Promise<number> => (await call(app, cookie, 'GET', '/api/auth/me')).statusCode
 

@@ -75,7 +75,7 @@ t.test('a deleted room ends the meeting and refuses new joins', async (t) => {
   const late = await SignalingClient.connect(url)
   t.teardown(() => late.close())
 
-  await app.inject({ method: 'DELETE', url: `/api/rooms/${roomId}`, headers: { cookie: owner } })
+  await app.inject({ method: 'DELETE', url: `/api/rooms/${roomId}`, headers: { cookie: owner, 'content-type': 'application/json' } })
   t.match(await guest.waitFor('roomClosed'), { reason: 'deleted' })
   t.equal((await guest.closed).code, 4000)
   t.match(await late.request('join', { displayName: 'Late' }), {
