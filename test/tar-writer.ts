@@ -1,14 +1,23 @@
-// Writes small .tar.gz files entry by entry, for tests that need kits no honest tool would make
-// (paths with '..', symlinks out of the kit).
+// Writes small .tar.gz files entry by entry, for tests that need archives no honest tool would make
+// (paths with '..', symlinks out of the kit, pipes, entries hidden inside a folder entry's "content").
 import { gzipSync } from 'node:zlib'
 
 export interface RawEntry {
   path: string
-  type?: 'file' | 'directory' | 'symlink'
+  type?: 'file' | 'directory' | 'symlink' | 'fifo'
   data?: Buffer
   linkTarget?: string
   mode?: number
+  /**
+   * For a folder: entries placed right after its header and counted as its content (its size field),
+   * which a reader honouring that size skips and GNU tar reads as ordinary entries.
+   */
+  hidden?: RawEntry[]
+  /** A size field other than the data's length (a header that lies). */
+  declaredSize?: number
 }
+
+const TYPE_FLAG = { file: '0', directory: '5', symlink: '2', fifo: '6' } as const
 
 function header(e: RawEntry, size: number): Buffer {
   const h = Buffer.alloc(512)
@@ -22,7 +31,7 @@ function header(e: RawEntry, size: number): Buffer {
   oct(size, 124, 12)
   oct(0, 136, 12)
   h.fill(' ', 148, 156)
-  put(e.type === 'directory' ? '5' : e.type === 'symlink' ? '2' : '0', 156, 1)
+  put(TYPE_FLAG[e.type ?? 'file'], 156, 1)
   if (e.linkTarget) put(e.linkTarget, 157, 100)
   put('ustar\u000000', 257, 8)
   let sum = 0
@@ -31,12 +40,19 @@ function header(e: RawEntry, size: number): Buffer {
   return h
 }
 
-export function tarGz(entries: RawEntry[]): Buffer {
+const pad = (n: number): Buffer => Buffer.alloc((512 - (n % 512)) % 512)
+
+/** tarBlocks returns the entries as tar blocks, without the end-of-archive marker. */
+export function tarBlocks(entries: RawEntry[]): Buffer {
   const parts: Buffer[] = []
   for (const e of entries) {
-    const data = e.type === 'file' || e.type === undefined ? (e.data ?? Buffer.alloc(0)) : Buffer.alloc(0)
-    parts.push(header(e, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512))
+    const type = e.type ?? 'file'
+    const body = type === 'file' ? (e.data ?? Buffer.alloc(0)) : e.hidden ? tarBlocks(e.hidden) : Buffer.alloc(0)
+    parts.push(header(e, e.declaredSize ?? body.length), body, pad(body.length))
   }
-  parts.push(Buffer.alloc(1024))
-  return gzipSync(Buffer.concat(parts))
+  return Buffer.concat(parts)
+}
+
+export function tarGz(entries: RawEntry[]): Buffer {
+  return gzipSync(Buffer.concat([tarBlocks(entries), Buffer.alloc(1024)]))
 }

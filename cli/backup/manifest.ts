@@ -61,9 +61,12 @@ export function parseManifest(text: string): BackupManifest | string {
   if (!Number.isInteger(m.format)) return 'backup.json has no format number'
   if (typeof m.version !== 'string' || !Number.isInteger(m.schemaVersion)) return 'backup.json lacks the version or schema version'
   if (!Array.isArray(m.files)) return 'backup.json has no file list'
+  const paths = new Set<string>()
   for (const f of m.files as unknown[]) {
     const file = f as Partial<BackupFile>
     if (typeof file?.path !== 'string' || !isEntryPath(file.path) || file.path === MANIFEST_ENTRY) return `backup.json lists an invalid path: ${JSON.stringify(file?.path)}`
+    if (paths.has(file.path)) return `backup.json lists ${file.path} twice`
+    paths.add(file.path)
     if (!Number.isInteger(file.size) || typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) return `backup.json: bad size or checksum for ${file.path}`
   }
   if (!m.files.some((f) => f.path === DATABASE_ENTRY)) return 'backup.json lists no database'

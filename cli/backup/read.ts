@@ -1,10 +1,11 @@
 // Reads a backup archive: a quick look at backup.json and the config, and the full extraction into a
 // staging folder with every file checked against the size and SHA-256 that backup.json lists.
-import { createHash, type Hash } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { boundedFile, EntryMismatchError } from '../archive/bounded-file.ts'
+import { describeType, readTarGz, TarFormatError } from '../archive/tar-reader.ts'
+import { treeProblems } from '../archive/tree-walk.ts'
 import { CliError } from '../errors.ts'
-import { readTarGz, TarFormatError } from '../update/tar-reader.ts'
 import { CONFIG_ENTRY, isEntryPath, MANIFEST_ENTRY, parseManifest, RECORDINGS_PREFIX, TLS_PREFIX, type BackupManifest } from './manifest.ts'
 
 /** What restore needs before it touches anything. */
@@ -16,6 +17,9 @@ export interface BackupPeek {
 
 const unreadable = (archive: string, err: unknown): CliError =>
   new CliError(`${archive} is not a readable backup archive (${(err as Error).message.replace(/\bthe kit\b/g, 'the archive')}): use another copy of the backup`)
+
+/** backup.json lists every recording (~150 bytes each); a config is a few KiB. Larger is not a backup. */
+const MAX_SMALL_ENTRY = 16 * 1024 * 1024
 
 /** peekBackup returns backup.json and the config from `archive` (small entries, kept in memory); writes nothing. */
 export async function peekBackup(archive: string): Promise<BackupPeek> {
@@ -29,7 +33,9 @@ export async function peekBackup(archive: string): Promise<BackupPeek> {
       enough: () => pastConfig,
       entry(e) {
         if (e.path.startsWith(TLS_PREFIX) || e.path.startsWith(RECORDINGS_PREFIX)) pastConfig = true
-        if (e.type !== 'file' || (e.path !== MANIFEST_ENTRY && e.path !== CONFIG_ENTRY) || e.size > 1024 * 1024) return undefined
+        if (e.type !== 'file' || (e.path !== MANIFEST_ENTRY && e.path !== CONFIG_ENTRY)) return undefined
+        if (e.size > MAX_SMALL_ENTRY) throw new CliError(`${archive}: ${e.path} is ${(e.size / 1024 / 1024).toFixed(0)} MiB, more than any backup writes (${MAX_SMALL_ENTRY / 1024 / 1024} MiB): it is not a Veche backup`)
+        if (small.has(e.path)) throw new CliError(`${archive} holds ${e.path} twice: the archive was altered; use another copy of the backup`)
         const parts: Buffer[] = []
         small.set(e.path, parts)
         return { data: (chunk) => void parts.push(Buffer.from(chunk)), end: () => undefined }
@@ -48,70 +54,42 @@ export async function peekBackup(archive: string): Promise<BackupPeek> {
 }
 
 /**
- * extractBackup writes every entry of `archive` into the empty folder `dir` (files mode 0600) and
- * checks each against `manifest`. Throws CliError naming the first damaged, missing or unexpected file.
+ * extractBackup writes the entries of `archive` that `manifest` lists into the empty folder `dir`
+ * (files mode 0600), each no longer than listed and hashed as written, then compares the folder with
+ * the list. Throws CliError naming the first damaged, missing or unexpected entry; nothing unlisted is
+ * ever written.
  */
 export async function extractBackup(archive: string, manifest: BackupManifest, dir: string): Promise<void> {
   for (const folder of [TLS_PREFIX, RECORDINGS_PREFIX]) mkdirSync(join(dir, folder), { recursive: true, mode: 0o700 })
-  const seen = new Map<string, { size: number; sha256: string }>()
-  let problem: string | undefined
-  let writeError: Error | undefined
+  const listed = new Map(manifest.files.map((f) => [f.path, f]))
+  const written = new Set<string>()
+  const altered = (what: string): CliError => new CliError(`${archive} is not a Veche backup as \`veche backup\` writes it: ${what}; nothing was changed`)
   try {
     await readTarGz(archive, {
       entry(e) {
-        if (problem || writeError || e.path === MANIFEST_ENTRY) return undefined
+        if (e.path === MANIFEST_ENTRY) return undefined
         // Refused here, never written: a crafted archive must not place files outside the staging folder.
-        if (e.type !== 'file' || !isEntryPath(e.path)) {
-          problem = `unexpected entry ${JSON.stringify(e.path)} (${e.type})`
-          return undefined
-        }
-        if (seen.has(e.path)) {
-          problem = `${e.path} appears twice`
-          return undefined
-        }
-        // Errors thrown in here would surface as "unreadable archive": a full disk is recorded instead.
-        let fd: number
-        try {
-          fd = openSync(join(dir, e.path), 'wx', 0o600)
-        } catch (err) {
-          writeError = err as Error
-          return undefined
-        }
-        const hash: Hash = createHash('sha256')
-        let size = 0
-        return {
-          data(chunk) {
-            hash.update(chunk)
-            size += chunk.length
-            if (writeError) return
-            try {
-              writeSync(fd, chunk)
-            } catch (err) {
-              writeError = err as Error
-            }
-          },
-          end() {
-            closeSync(fd)
-            seen.set(e.path, { size, sha256: hash.digest('hex') })
-          },
-        }
+        if (e.type !== 'file' || !isEntryPath(e.path)) throw altered(`unexpected entry ${JSON.stringify(e.path)} (${describeType(e.type)})`)
+        const f = listed.get(e.path)
+        if (!f) throw new CliError(`${archive} holds ${e.path}, which backup.json does not list: the archive was altered; nothing was changed`)
+        if (written.has(e.path)) throw altered(`${e.path} appears twice`)
+        if (e.size !== f.size) throw damaged(archive, f.path)
+        written.add(e.path)
+        return boundedFile(join(dir, e.path), 0o600, f, e.path)
       },
     })
   } catch (err) {
+    if (err instanceof CliError) throw err
     if (err instanceof TarFormatError) throw unreadable(archive, err)
-    throw err
+    if (err instanceof EntryMismatchError) throw damaged(archive, err.entry)
+    throw new CliError(`cannot unpack the backup into ${dir}: ${(err as Error).message}; free disk space there and try again (nothing was changed)`)
   }
-  if (writeError) throw new CliError(`cannot unpack the backup into ${dir}: ${writeError.message}; free disk space there and try again (nothing was changed)`)
-  if (problem) throw new CliError(`${archive} is not a Veche backup as \`veche backup\` writes it: ${problem}; nothing was changed`)
   for (const f of manifest.files) {
-    const got = seen.get(f.path)
-    if (!got) throw new CliError(`${archive} is incomplete: ${f.path} is listed in backup.json but missing; nothing was changed. Use another copy of the backup`)
-    if (got.size !== f.size || got.sha256 !== f.sha256) {
-      throw new CliError(`${archive} is damaged: ${f.path} does not match its SHA-256 in backup.json; nothing was changed. Use another copy of the backup`)
-    }
+    if (!written.has(f.path)) throw new CliError(`${archive} is incomplete: ${f.path} is listed in backup.json but missing; nothing was changed. Use another copy of the backup`)
   }
-  const listed = new Set(manifest.files.map((f) => f.path))
-  for (const path of seen.keys()) {
-    if (!listed.has(path)) throw new CliError(`${archive} holds ${path}, which backup.json does not list: the archive was altered; nothing was changed`)
-  }
+  const problems = treeProblems(dir, new Map(manifest.files.map((f) => [f.path, f.size])), 'backup.json')
+  if (problems.length) throw altered(problems.slice(0, 3).join('; '))
 }
+
+const damaged = (archive: string, path: string): CliError =>
+  new CliError(`${archive} is damaged: ${path} does not match its SHA-256 in backup.json; nothing was changed. Use another copy of the backup`)

@@ -42,7 +42,7 @@ export function registerUpdate(program: Command): void {
         ],
       })
       if (flags.json) {
-        const { manifest, ...rest } = report
+        const { manifest, manifestToken: _token, ...rest } = report
         const summary = manifest && { version: manifest.version, releaseDate: manifest.releaseDate, minUpgradeFrom: manifest.minUpgradeFrom, schemaVersion: manifest.schemaVersion, files: Object.keys(manifest.files).length }
         process.stdout.write(`${JSON.stringify({ kit, installedVersion: ctx.installedVersion, manifest: summary ?? null, ...rest }, null, 2)}\n`)
       } else process.stdout.write(formatReport(kit, report, ctx.installedVersion))

@@ -34,10 +34,12 @@ function migrateCopy(ctx: UpdateContext, releaseDir: string, backupDir: string):
   copyFileSync(source, copy)
   try {
     const r = spawnSync(join(releaseDir, 'bin', 'veche'), ['db', 'migrate', '--file', copy], { encoding: 'utf8' })
+    if (r.error) throw new CliError(`the new release's bin/veche does not run (${r.error.message}): the kit is not a working release; contact the vendor`)
     if (r.status !== 0) {
-      throw new CliError(`the new release cannot migrate this database (${(r.stderr || r.stdout).trim()}): nothing was switched; contact the vendor`)
+      const output = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim() || (r.signal ? `killed by ${r.signal}` : `exit ${r.status}`)
+      throw new CliError(`the new release cannot migrate this database (${output.slice(-2000)}): contact the vendor`)
     }
-    say(`migrations: ${r.stdout.trim()} (tried on a copy)`)
+    say(`migrations: ${(r.stdout ?? '').trim()} (tried on a copy)`)
   } finally {
     for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(f, { force: true })
   }
@@ -123,10 +125,19 @@ export async function applyUpdate(kitFile: string, ctx: UpdateContext): Promise<
     const saved = await backup(layout, ctx.installedVersion, `before update to ${target}`)
     say(`backup: ${saved.dir}`)
     failpoint('update:after-backup')
-    const releaseDir = await unpackRelease(kitFile, report.manifest, layout.releasesDir)
-    failpoint('update:after-unpack')
-    migrateCopy(ctx, releaseDir, saved.dir)
-    failpoint('update:after-migration')
+    let releaseDir: string | undefined
+    try {
+      releaseDir = await unpackRelease(kitFile, report.manifest, report.manifestToken ?? '', layout.releasesDir)
+      failpoint('update:after-unpack')
+      migrateCopy(ctx, releaseDir, saved.dir)
+      failpoint('update:after-migration')
+    } catch (err) {
+      // Nothing was switched and the database was only read: remove what this apply made.
+      if (releaseDir) rmSync(releaseDir, { recursive: true, force: true })
+      rmSync(saved.dir, { recursive: true, force: true })
+      const why = err instanceof CliError ? err.message : `the update failed (${(err as Error).message})`
+      throw new CliError(`${why}; nothing was switched: ${ctx.installedVersion} still runs with its database untouched`)
+    }
 
     const state: UpdateState = { from: ctx.installedVersion, to: target, phase: 'switched', backup: saved.dir, at: Date.now() }
     // State first: if we die between these two lines the next run sees 'switched' and checks health.

@@ -3,14 +3,16 @@
 // newer than what runs, allowed to upgrade from it, fitting on disk, and covered by the license.
 import { createHash } from 'node:crypto'
 import { existsSync, statfsSync, statSync } from 'node:fs'
-import { dirname, posix } from 'node:path'
+import { dirname } from 'node:path'
 import type { ReleaseClaims } from '../../license-keys/claims.ts'
 import { LicenseError } from '../../license-keys/errors.ts'
 import type { Keyring } from '../../license-keys/keyring.ts'
 import { verifyToken } from '../../license-keys/verify.ts'
 import type { LicenseState } from '../../server/license/evaluate.ts'
+import { readTarGz, TarFormatError } from '../archive/tar-reader.ts'
+import { firstDuplicateKey } from './duplicate-keys.ts'
+import { isCanonicalPath, kitPath, MANIFEST_FILE, parentFolders, RELEASE_ESSENTIALS } from './kit-paths.ts'
 import { compareVersions } from './semver.ts'
-import { readTarGz, TarFormatError } from './tar-reader.ts'
 
 export type CheckId = 'archive' | 'signature' | 'paths' | 'files' | 'version' | 'upgrade-path' | 'disk-space' | 'license'
 
@@ -30,6 +32,8 @@ export interface KitReport {
   exitCode: number
   checks: CheckResult[]
   manifest: ReleaseClaims | undefined
+  /** The verified manifest.jwt text, kept in the unpacked release. */
+  manifestToken: string | undefined
   /** The kit's top folder, `veche-<version>`. */
   topDir: string | undefined
   unpackedBytes: number
@@ -55,14 +59,14 @@ function freeBytes(path: string): number {
   return s.bavail * s.bsize
 }
 
-/** pathProblem says why a tar entry's path or type is not allowed in a kit, or undefined. */
-function pathProblem(path: string, type: string): string | undefined {
-  if (type !== 'file' && type !== 'directory') return `${path}: ${type} entries are not allowed`
-  if (path.startsWith('/')) return `${path}: absolute path`
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) return `${path}: '..' escapes the kit`
-  if (parts.length === 0) return `${path}: empty path`
-  return undefined
+/** A manifest.jwt larger than this is not one: a kit of ~10,000 files signs ~2 MB. Read no further. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+/** release.json is a few lines. */
+const MAX_RELEASE_JSON_BYTES = 64 * 1024
+
+/** An entry's bytes kept in memory up to its limit; past it, only that it was too large. */
+function collect(): { chunks: Buffer[]; size: number; over: boolean } {
+  return { chunks: [], size: 0, over: false }
 }
 
 /** checkKit reads the whole kit once and returns every check's verdict; it never writes anything. */
@@ -70,51 +74,71 @@ export async function checkKit(kitFile: string, ctx: CheckContext): Promise<KitR
   const checks: CheckResult[] = []
   const add = (id: CheckId, ok: boolean, message: string): void => void checks.push({ id, ok, message })
   const files = new Map<string, { size: number; sha256: string }>()
+  const folders = new Set<string>()
   const pathProblems: string[] = []
   const tops = new Set<string>()
-  let manifestText = ''
+  const small = { manifest: collect(), release: collect() }
 
   try {
     await readTarGz(kitFile, {
       entry(e) {
-        const problem = pathProblem(e.path, e.type)
-        if (problem) {
-          pathProblems.push(problem)
+        const where = kitPath(e)
+        if ('problem' in where) {
+          pathProblems.push(where.problem)
           return undefined
         }
-        const parts = posix.normalize(e.path).split('/').filter(Boolean)
-        tops.add(parts[0]!)
-        if (e.type !== 'file') return undefined
-        const rel = parts.slice(1).join('/')
+        tops.add(where.top)
+        if (e.type === 'directory') {
+          if (where.rel) folders.add(where.rel)
+          return undefined
+        }
+        // A file outside the top folder is keyed apart so it can never stand for a listed one.
+        const key = where.rel === '' ? `/${where.top}` : where.rel
+        if (files.has(key) || (key === MANIFEST_FILE && small.manifest.size > 0)) {
+          pathProblems.push(`${key}: appears twice in the kit`)
+          return undefined
+        }
+        const kept = key === MANIFEST_FILE ? small.manifest : key === 'release.json' ? small.release : undefined
+        const limit = key === MANIFEST_FILE ? MAX_MANIFEST_BYTES : MAX_RELEASE_JSON_BYTES
         const hash = createHash('sha256')
         let size = 0
-        const chunks: Buffer[] = []
         return {
           data(chunk) {
             size += chunk.length
             hash.update(chunk)
-            if (rel === 'manifest.jwt' && parts.length === 2) chunks.push(Buffer.from(chunk))
+            if (!kept || kept.over) return
+            if (size > limit) {
+              kept.over = true
+              kept.chunks = []
+            } else kept.chunks.push(Buffer.from(chunk))
           },
           end() {
-            if (rel === 'manifest.jwt' && parts.length === 2) manifestText = Buffer.concat(chunks).toString('utf8')
-            else files.set(parts.length === 1 ? `/${parts[0]}` : rel, { size, sha256: hash.digest('hex') })
+            if (kept) kept.size = Math.max(size, 1)
+            if (key !== MANIFEST_FILE) files.set(key, { size, sha256: hash.digest('hex') })
           },
         }
       },
     })
     add('archive', true, 'a complete .tar.gz')
   } catch (err) {
-    const message = err instanceof TarFormatError ? err.message : `cannot read the kit: ${(err as Error).message}`
+    const message = err instanceof TarFormatError ? `${err.message}: copy or download the kit again` : `cannot read the kit: ${(err as Error).message}`
     add('archive', false, message)
-    return finish(checks, undefined, undefined, 0)
+    return finish(checks, undefined, undefined, undefined, 0)
   }
+  const manifestText = small.manifest.over ? '' : Buffer.concat(small.manifest.chunks).toString('utf8')
 
   let manifest: ReleaseClaims | undefined
-  if (!manifestText) add('signature', false, 'the kit has no manifest.jwt: it is not a Veche distribution kit')
+  if (small.manifest.over) {
+    add('signature', false, `the kit's manifest.jwt is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB, which no Veche manifest is: it is not a Veche distribution kit`)
+  } else if (!manifestText) add('signature', false, 'the kit has no manifest.jwt: it is not a Veche distribution kit')
   else {
     try {
       manifest = await verifyToken('release', manifestText, ctx.keyring, ctx.now === undefined ? {} : { now: ctx.now })
-      add('signature', true, `manifest signed by a trusted release key, version ${manifest.version}, released ${day(manifest.releaseDate)}`)
+      const problem = manifestProblem(manifestText, manifest)
+      if (problem) {
+        manifest = undefined
+        add('signature', false, `the kit manifest is signed but malformed (${problem}): it is not a Veche distribution kit; ask the vendor for a new kit`)
+      } else add('signature', true, `manifest signed by a trusted release key, version ${manifest.version}, released ${day(manifest.releaseDate)}`)
     } catch (err) {
       if (!(err instanceof LicenseError)) throw err
       add('signature', false, err.message.replace('a release manifest', 'the kit manifest'))
@@ -126,6 +150,10 @@ export async function checkKit(kitFile: string, ctx: CheckContext): Promise<KitR
     pathProblems.push(`the kit's top folder is ${[...tops].join(', ') || 'missing'}, not veche-${manifest.version}`)
   }
   for (const path of files.keys()) if (path.startsWith('/')) pathProblems.push(`${path.slice(1)}: a file outside the kit's top folder`)
+  if (manifest) {
+    const implied = parentFolders(Object.keys(manifest.files))
+    for (const folder of folders) if (!implied.has(folder)) pathProblems.push(`${folder}/: a folder no file of the manifest is in`)
+  }
   add('paths', pathProblems.length === 0, pathProblems.length ? pathProblems.slice(0, 5).join('; ') : 'every entry is a plain file or folder inside the kit')
 
   let unpackedBytes = 0
@@ -139,6 +167,12 @@ export async function checkKit(kitFile: string, ctx: CheckContext): Promise<KitR
       else if (got.sha256 !== sha256) problems.push(`${path}: content differs from the manifest (sha256)`)
     }
     for (const path of files.keys()) if (!Object.hasOwn(manifest.files, path)) problems.push(`${path}: not in the manifest`)
+    const lacking = RELEASE_ESSENTIALS.filter((path) => !Object.hasOwn(manifest!.files, path))
+    if (lacking.length) problems.push(`not a whole release: it lacks ${lacking.join(', ')}, which every release carries`)
+    else {
+      const release = releaseVersion(small.release)
+      if (release !== manifest.version) problems.push(`release.json names version ${release ?? '(unreadable)'}, the manifest ${manifest.version}`)
+    }
     add(
       'files',
       problems.length === 0,
@@ -147,7 +181,7 @@ export async function checkKit(kitFile: string, ctx: CheckContext): Promise<KitR
         : `${files.size} files, ${(unpackedBytes / MB).toFixed(0)} MB, every size and sha256 matches`,
     )
   }
-  if (!manifest || checks.some((c) => AUTHENTICITY.includes(c.id) && !c.ok)) return finish(checks, manifest, topDir, unpackedBytes)
+  if (!manifest || checks.some((c) => AUTHENTICITY.includes(c.id) && !c.ok)) return finish(checks, manifest, manifestText, topDir, unpackedBytes)
 
   const installed = ctx.installedVersion
   if (!installed) add('version', true, `${manifest.version} (nothing installed yet)`)
@@ -185,7 +219,28 @@ export async function checkKit(kitFile: string, ctx: CheckContext): Promise<KitR
   add('disk-space', spaceOk, spaceOk ? space.join('; ') : `not enough disk space: ${space.join('; ')}; free some space and check again`)
 
   add('license', ...licenseCovers(manifest, ctx.license))
-  return finish(checks, manifest, topDir, unpackedBytes)
+  return finish(checks, manifest, manifestText, topDir, unpackedBytes)
+}
+
+/** manifestProblem: what the signature cannot vouch for: a file named twice (JSON keeps the last) or an unsafe path. */
+function manifestProblem(token: string, manifest: ReleaseClaims): string | undefined {
+  const payload = Buffer.from(token.trim().split('.')[1] ?? '', 'base64url').toString('utf8')
+  const twice = firstDuplicateKey(payload)
+  if (twice !== undefined) return `it names ${JSON.stringify(twice)} twice`
+  for (const path of Object.keys(manifest.files)) {
+    if (!isCanonicalPath(path) || path === MANIFEST_FILE) return `it lists the unsafe path ${JSON.stringify(path)}`
+  }
+  return undefined
+}
+
+function releaseVersion(kept: { chunks: Buffer[]; over: boolean }): string | undefined {
+  if (kept.over) return undefined
+  try {
+    const v = (JSON.parse(Buffer.concat(kept.chunks).toString('utf8')) as { version?: unknown }).version
+    return typeof v === 'string' ? v : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** licenseCovers: a perpetual license covers kits released until its (extended) updates-until; a subscription, while active. */
@@ -208,10 +263,16 @@ function licenseCovers(manifest: ReleaseClaims, s: LicenseState): [boolean, stri
       ]
 }
 
-function finish(checks: CheckResult[], manifest: ReleaseClaims | undefined, topDir: string | undefined, unpackedBytes: number): KitReport {
+function finish(
+  checks: CheckResult[],
+  manifest: ReleaseClaims | undefined,
+  manifestToken: string | undefined,
+  topDir: string | undefined,
+  unpackedBytes: number,
+): KitReport {
   const failed = checks.filter((c) => !c.ok)
   const exitCode = failed.length === 0 ? EXIT.ok : failed.some((c) => AUTHENTICITY.includes(c.id)) ? EXIT.notAuthentic : EXIT.notApplicable
-  return { ok: failed.length === 0, exitCode, checks, manifest, topDir, unpackedBytes }
+  return { ok: failed.length === 0, exitCode, checks, manifest, manifestToken: manifest ? manifestToken : undefined, topDir, unpackedBytes }
 }
 
 /** databaseBytes is the size of the database a backup copies (0 before the first start). */

@@ -2,7 +2,7 @@
 // runner's loaders or a config from the environment), and reading back what an archive holds.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { readTarGz } from '../../../cli/update/tar-reader.ts'
+import { readTarGz } from '../../../cli/archive/tar-reader.ts'
 import { VECHE } from '../../server-process.ts'
 import type { RawEntry } from '../../tar-writer.ts'
 

@@ -126,6 +126,28 @@ t.test('back up a workspace and restore it into a fresh data folder', async (t) 
   const notTar = await veche(['restore', garbage], envB)
   t.equal(notTar.code, 1)
   t.match(notTar.stderr, /garbage\.tar\.gz is not a readable backup archive/)
+  // Crafted: entries hidden as a folder entry's "content" (GNU tar would extract them), a pipe, an
+  // entry longer than backup.json lists. Each refused before anything is put in place.
+  const dbEntry = inside.find((e) => e.path === 'veche.db')!
+  const crafted = {
+    hidden: [...inside, { path: 'tls/', type: 'directory' as const, hidden: [{ path: 'recordings/evil.mp4', data: Buffer.from('x') }] }],
+    pipe: [...inside, { path: 'recordings/pipe', type: 'fifo' as const }],
+    longer: inside.map((e) => (e.path === 'veche.db' ? { ...e, data: Buffer.concat([dbEntry.data!, Buffer.alloc(4096)]) } : e)),
+  }
+  const craftedRefusals = {
+    hidden: /is not a readable backup archive \(the folder entry "tls\/" declares 1024 bytes of content/,
+    pipe: /is not a Veche backup as `veche backup` writes it: unexpected entry "recordings\/pipe" \(a named pipe \(FIFO\)\); nothing was changed/,
+    longer: /is damaged: veche\.db does not match its SHA-256 in backup\.json; nothing was changed/,
+  }
+  for (const [name, entries] of Object.entries(crafted)) {
+    const file = join(dir, `crafted-${name}.tar.gz`)
+    writeFileSync(file, tarGz(entries))
+    const r = await veche(['restore', file], envB)
+    t.equal(r.code, 1, `${name}: refused`)
+    t.match(r.stderr, craftedRefusals[name as keyof typeof crafted], `${name}: says why`)
+    t.notMatch(r.stderr, /\n\s+at /, `${name}: no stack trace`)
+  }
+
   t.notOk(existsSync(actions), 'no refused restore touched the service')
   t.notOk(existsSync(join(dataB, 'veche.db')), 'no refused restore wrote a database')
 

@@ -231,7 +231,7 @@ t.test('the quick look stops before the recordings; a truncated archive is still
   const target = join(dir, 'target')
   const refused = await veche(['restore', cut, '--no-service'], envFor(target))
   t.equal(refused.code, 1)
-  t.match(refused.stderr, /cut\.tar\.gz is not a readable backup archive \(.*unexpected end of file\): use another copy of the backup/)
+  t.match(refused.stderr, /cut\.tar\.gz is not a readable backup archive \(the archive is truncated \(it ends early\)\): use another copy of the backup/)
   t.notOk(existsSync(join(target, 'veche.db')), 'nothing was restored')
 })
 
