@@ -87,15 +87,31 @@ t.test('install a kit, meet through it, stop, back up, restore on a fresh instal
   )
   t.equal(verify.code, 0, `systemd-analyze verify: ${verify.stderr}`)
 
-  // The sysadmin's next steps, with the installed CLI: activate (offline here), create the owner.
+  // A kit is not a checkout: development mode is refused, naming what to do instead.
   const veche = join(root, 'usr/local/bin/veche')
   const cfg = ['--config', join(root, 'etc/veche/veche.yaml')]
-  const { token, claims } = await issueTestLicense({ limits: { rooms: 2, participantsPerRoom: 5, internalUsers: 10 } })
+  const dev = await run(veche, ['serve', '--dev', ...cfg], { env: cleanEnv }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => e,
+  )
+  t.equal(dev.code, 1, 'serve --dev from a kit exits 1')
+  t.match(dev.stderr, /^veche: --dev is for a development checkout; this is the release kit 0\.1\.0, which has no test signing keys: activate an evaluation or purchased key with `veche activate <key>`/)
+
+  // The sysadmin's next steps, with the installed CLI: activate an evaluation key (offline here), create the owner.
+  const DAY = 86_400
+  const { token, claims } = await issueTestLicense({
+    plan: 'Evaluation',
+    kind: 'evaluation',
+    term: 'subscription',
+    termEnd: Math.floor(Date.now() / 1000) + 30 * DAY,
+    limits: { rooms: 2, participantsPerRoom: 5, internalUsers: 10 },
+  })
   const request = join(dir, 'request.json')
   await run(veche, ['activate', token, '--offline', '--out', request, ...cfg], { env: cleanEnv })
   const cert = join(dir, 'certificate.txt')
   writeFileSync(cert, await certify(claims.sub, { nonce: JSON.parse(readFileSync(request, 'utf8')).nonce }))
-  await run(veche, ['activate', '--certificate', cert, ...cfg], { env: cleanEnv })
+  const activated = await run(veche, ['activate', '--certificate', cert, ...cfg], { env: cleanEnv })
+  t.match(activated.stdout, /status:\s+active\nkind:\s+Evaluation: 30 days left/, 'an evaluation key activates offline like any key')
   execFileSync(veche, ['admin', 'create-owner', '--email', 'admin@corp.example', '--name', 'Админ', '--password-stdin', ...cfg], {
     input: 'admin password 1\n',
     env: cleanEnv,
@@ -166,4 +182,23 @@ t.test('install a kit, meet through it, stop, back up, restore on a fresh instal
   t.match(out.stdout, /Configuration .* and data .* are kept/)
   t.same(readdirSync(join(root, 'var/lib/veche')).includes('veche.db'), true, 'data kept after uninstall')
   t.notOk(existsSync(join(root, 'etc/sysctl.d/60-veche.conf')), 'the sysctl file goes with the program')
+})
+
+t.test('a release kit (built without --allow-test-keys) refuses serve --dev and names the way to a license', async (t) => {
+  // One more kit build (~15 s): the refusal must come from a kit exactly as customers get it.
+  const dir = tempDir(t, 'veche-release-kit-')
+  const kit = await testKit(join(dir, 'kits'), { version: '0.1.0', allowTestKeys: false })
+  execFileSync('tar', ['-xzf', kit, '-C', dir])
+  const data = join(dir, 'data')
+  const r = await run(join(dir, 'veche-0.1.0/bin/veche'), ['serve', '--dev', '--set', `data.dir=${data}`], { env: cleanEnv }).then(
+    () => ({ code: 0, stderr: '' }),
+    (e: { code: number; stderr: string }) => e,
+  )
+  t.equal(r.code, 1)
+  t.equal(
+    r.stderr,
+    'veche: --dev is for a development checkout; this is the release kit 0.1.0, which never trusts the test keys a development license is signed with: ' +
+      'activate an evaluation or purchased key with `veche activate <key>`, then run `veche serve`\n',
+  )
+  t.notOk(existsSync(data), 'nothing was created')
 })
