@@ -2,12 +2,13 @@
 // the owner, a room, and two people meet, under the development license's banner. Screenshots of
 // the banner (EN and RU, desktop and phone) go to $E2E_SCREENS when it is set.
 import t from 'tap'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { joinFromLink, launchBrowser, mediaFlows, newMeetingContext } from '../browser.ts'
 import { tempDir } from '../helper.ts'
-import { startServer } from '../server-process.ts'
+import { startServer, VECHE } from '../server-process.ts'
 
 const OWNER = { email: 'dev@corp.example', name: 'Dev Owner', password: 'owner password 1' }
 const SCREENS = process.env.E2E_SCREENS
@@ -94,6 +95,9 @@ t.test('serve --dev: first visit, owner, room, two people meet under the develop
   await owner.click('[data-testid=leave]')
   await guest.click('[data-testid=leave]')
   t.equal(await server.stop(), 0, 'the server stops cleanly')
+  const shown = spawnSync(VECHE, ['license', 'show', '--set', `data.dir=${dataDir}`], { encoding: 'utf8' })
+  t.equal(shown.status, 0, 'veche license show: active')
+  t.match(shown.stdout, /^status:\s+active\nkind:\s+Development license \(veche serve --dev\): not for production\n/, 'and says it is a development license')
 
   // A second start keeps the license it installed.
   const again = await startServer(t, dataDir, ['media.workers=1'], ['--dev'])
