@@ -7,6 +7,7 @@ import { dirname } from 'node:path'
 import type { ReleaseClaims } from '../../license-keys/claims.ts'
 import { LicenseError } from '../../license-keys/errors.ts'
 import type { Keyring } from '../../license-keys/keyring.ts'
+import { formatBytes, MAX_TEXT_BYTES } from '../../license-keys/limits.ts'
 import { verifyToken } from '../../license-keys/verify.ts'
 import type { LicenseState } from '../../server/license/evaluate.ts'
 import { readTarGz, TarFormatError } from '../archive/tar-reader.ts'
@@ -59,8 +60,8 @@ function freeBytes(path: string): number {
   return s.bavail * s.bsize
 }
 
-/** A manifest.jwt larger than this is not one: a kit of ~10,000 files signs ~2 MB. Read no further. */
-export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+/** A manifest.jwt larger than this is not one (the token's bound plus a line end): read no further. */
+const MAX_MANIFEST_BYTES = MAX_TEXT_BYTES.release
 /** release.json is a few lines. */
 const MAX_RELEASE_JSON_BYTES = 64 * 1024
 
@@ -129,7 +130,7 @@ export async function checkKit(kitFile: string, ctx: CheckContext): Promise<KitR
 
   let manifest: ReleaseClaims | undefined
   if (small.manifest.over) {
-    add('signature', false, `the kit's manifest.jwt is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB, which no Veche manifest is: it is not a Veche distribution kit`)
+    add('signature', false, `the kit's manifest.jwt is larger than ${formatBytes(MAX_MANIFEST_BYTES)}, which no Veche manifest is: it is not a Veche distribution kit`)
   } else if (!manifestText) add('signature', false, 'the kit has no manifest.jwt: it is not a Veche distribution kit')
   else {
     try {
