@@ -32,6 +32,8 @@ export const PRUNE = [
   'better-sqlite3/build',
   'mediasoup/worker',
   'mediasoup/node/src',
+  // Veche is ES modules only: Kysely's CommonJS build (half the package) is never loaded.
+  'kysely/dist/cjs',
 ]
 
 /** Built native parts copied from the working tree into the pruned production node_modules. */
