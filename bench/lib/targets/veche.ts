@@ -17,7 +17,7 @@ import type { NewConsumer, PlainTransportInfo, SfuSession, SfuTarget, TargetProc
 import { VecheSignaling } from './veche-signaling.ts'
 
 const VECHE = fileURLToPath(new URL('../../../bin/veche', import.meta.url))
-const OWNER = { email: 'bench@corp.example', displayName: 'Bench', password: 'bench password 1' }
+export const OWNER = { email: 'bench@corp.example', displayName: 'Bench', password: 'bench password 1' }
 
 export interface VecheTargetOptions {
   workers: number
@@ -81,6 +81,16 @@ export class VecheTarget implements SfuTarget {
     target.#cookie = /veche_session=[^;]+/.exec(String(res.headers['set-cookie'] ?? ''))?.[0] ?? ''
     if (!target.#cookie) throw new Error(`setup failed: ${res.status} ${res.body}`)
     return target
+  }
+
+  /** url is the server's https base, e.g. https://127.0.0.1:43121. */
+  get url(): string {
+    return this.#base
+  }
+
+  /** certPem is the server's certificate, for a browser to trust. */
+  get certPem(): string {
+    return readFileSync(join(this.#dir, 'tls', 'server.crt'), 'utf8')
   }
 
   async #http(method: string, path: string, body?: object): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
