@@ -30,6 +30,15 @@ export const ConfigSchema = Type.Object(
     data: Section({
       dir: Type.String({ minLength: 1, default: 'data', description: 'Database, certificates; relative to cwd.' }),
     }),
+    database: Section({
+      url: Type.String({
+        default: '',
+        pattern: '^$|^postgres(ql)?://',
+        description: 'PostgreSQL server, postgres://veche@db.corp.example:5432/veche; empty: SQLite in the data folder.',
+      }),
+      password: Type.String({ default: '', description: "Password of url's role when the URL holds none (VECHE_DATABASE_PASSWORD)." }),
+      passwordFile: Type.String({ default: '', description: 'File whose first line is the password; used when password is empty.' }),
+    }),
     media: Section({
       listenIp: Type.String({ default: '0.0.0.0' }),
       announcedAddress: Type.String({

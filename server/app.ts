@@ -73,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   try {
     await app.register(securityHeadersPlugin)
-    await app.register(databasePlugin, { dataDir: options.dataDir })
+    await app.register(databasePlugin, { dataDir: options.dataDir, database: config.database })
     await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
     await app.register(rateLimitPlugin, {
       perAddressPerMinute: config.limits.perAddressPerMinute,

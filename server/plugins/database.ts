@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { join } from 'node:path'
 import { createAuditRepository, type AuditRepository } from '../db/audit-repository.ts'
 import { openDatabase, type Db } from '../db/database.ts'
+import { createDb, DatabaseConfigError, usesPostgres, type DataLayer, type DatabaseSettings } from '../db/engine.ts'
 import { createInvitationsRepository, type InvitationsRepository } from '../db/invitations-repository.ts'
 import { applyPendingRestore } from '../db/restore.ts'
 import { createRoomsRepository, type RoomsRepository } from '../db/rooms-repository.ts'
@@ -12,6 +13,8 @@ import { createUsersRepository, type UsersRepository } from '../db/users-reposit
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db
+    /** Kysely on the same connection, for the repositories already converted (server/db/engine.ts). */
+    dataLayer: DataLayer
     usersRepository: UsersRepository
     sessionsRepository: SessionsRepository
     roomsRepository: RoomsRepository
@@ -22,14 +25,21 @@ declare module 'fastify' {
 
 export interface DatabasePluginOptions {
   dataDir: string
+  /** config.database; absent: SQLite. */
+  database?: DatabaseSettings
 }
 
 export default fp<DatabasePluginOptions>(
-  async (app, { dataDir }) => {
+  async (app, { dataDir, database }) => {
+    // Until every repository runs on Kysely (server/db/engine.ts), the app needs the SQLite file.
+    if (database && usesPostgres(database)) {
+      throw new DatabaseConfigError('database.url chooses PostgreSQL, which this release cannot run on yet: leave database.url empty to keep the SQLite database in the data folder')
+    }
     const restored = applyPendingRestore(dataDir)
     if (restored) app.log.warn({ from: restored.database, reason: restored.reason }, 'database restored from backup')
     const db = openDatabase(join(dataDir, 'veche.db'))
     app.decorate('db', db)
+    app.decorate('dataLayer', createDb({ url: '', password: '', passwordFile: '' }, db))
     app.decorate('usersRepository', createUsersRepository(db))
     app.decorate('sessionsRepository', createSessionsRepository(db))
     app.decorate('roomsRepository', createRoomsRepository(db))

@@ -1,4 +1,6 @@
 -- Accounts, sign-in sessions and rooms: the meetings core.
+-- E-mail addresses are unique ignoring case: SQLite's NOCASE, on PostgreSQL this collation.
+CREATE COLLATION veche_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false); -- postgres only
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
   email TEXT NOT NULL UNIQUE COLLATE NOCASE,

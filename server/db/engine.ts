@@ -1,0 +1,145 @@
+// Owns the choice of database engine: Kysely over the appliance's SQLite connection (the default, a
+// file in the data folder) or over a pg Pool for a `postgres://` database.url. Nothing else opens a
+// PostgreSQL connection.
+//
+// The plan (issue 14), and where it stands:
+//  1. Done: one migration set (./migrations/NNNN-name.sql, written for SQLite; forDialect() in
+//     migrations.ts maps types and keeps `-- postgres only` / `-- sqlite only` lines), the schema
+//     version recorded in schema_migrations on both engines, PostgreSQL's run under an advisory
+//     lock; the typed Database interface (schema.ts); createDb() below; database.url in config/.
+//  2. Transition, one repository at a time: a converted repository takes a Kysely<Database> and
+//     returns promises; its callers await. On SQLite, createDb() wraps the very better-sqlite3
+//     connection openDatabase() returned, so converted and unconverted repositories share one
+//     connection and one file. Rule while both styles live: a Kysely *transaction* on SQLite would
+//     absorb every synchronous write made while it awaits, so until every writer of the tables it
+//     touches is converted, converted code uses single statements only, and the synchronous
+//     db.transaction() callers (privacy/erase-user.ts, license-repository saveActivated, the meeting
+//     history's endMeeting/purgeBefore/anonymiseUser, invitations' record) convert together with
+//     every repository they call, as one step each.
+//  3. Order of the rest (fewest callers first): meeting-statistics (read-only; strftime becomes a
+//     dialect branch), audit log, recordings, invitations, rooms, meeting history (its recorder in
+//     server/history queues writes, so awaiting does not reorder them), license (+ CLI license
+//     commands and doctor checks), users and sessions last (the sign-in and join hot paths; measure
+//     bench/join-latency.ts before and after, SQLite within 10%). SQL that differs per engine stays
+//     in the repository behind `engine === 'postgres'` (MAX(a, b) vs GREATEST, strftime vs
+//     to_char, INSERT OR REPLACE vs ON CONFLICT, lastInsertRowid vs RETURNING id, error codes:
+//     SQLITE_CONSTRAINT_UNIQUE vs pg 23505).
+//  4. services/: eraseUser, block/unblock, reset password, invitations within limits, retention,
+//     license install move out of routes and CLI commands into server/services/, each one
+//     db.transaction().execute(); routes parse, call, answer. Then response schemas (TypeBox) per
+//     route, and the web client imports their types.
+//  5. When no repository takes the better-sqlite3 handle: the database plugin opens either engine
+//     with openDataLayer-style startup (migratePostgres, a message naming database.url on failure,
+//     503 naming the database while PostgreSQL is away), the SQLite-only guard in plugins/database.ts
+//     goes, and `veche db migrate-to-postgres` (copy table by table in id order inside one target
+//     transaction, setval() the identity sequences, compare counts and per-table checksums, write
+//     database.url last), `veche db status`, backup/restore on PostgreSQL (pg_dump -Fc from Debian's
+//     client beside the manifest) and doctor's connection/version/privilege checks follow.
+import { readFileSync } from 'node:fs'
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import pg from 'pg'
+import type { Config } from '../../config/schema.ts'
+import type { Db } from './database.ts'
+import type { Database } from './schema.ts'
+
+export type Engine = 'sqlite' | 'postgres'
+export type DatabaseSettings = Config['database']
+
+export interface DataLayer {
+  engine: Engine
+  db: Kysely<Database>
+  /** close ends a PostgreSQL pool; on SQLite nothing (the connection's owner closes it). */
+  close(): Promise<void>
+}
+
+export class DatabaseConfigError extends Error {
+  override name = 'DatabaseConfigError'
+}
+
+/** usesPostgres tells whether the settings choose PostgreSQL (a non-empty database.url). */
+export const usesPostgres = (settings: Pick<DatabaseSettings, 'url'>): boolean => settings.url !== ''
+
+/**
+ * sqliteKysely returns a Kysely instance on an open better-sqlite3 connection, sharing it with the
+ * synchronous repositories. Statements are prepared once per SQL text and reused, so a query built
+ * by Kysely costs what a hand-prepared one does. Destroying it leaves the connection open.
+ */
+export function sqliteKysely(connection: Db): Kysely<Database> {
+  const statements = new Map<string, SqliteStatement>()
+  const shared: SqliteDatabase = {
+    // The connection belongs to whoever opened it (openDatabase's caller), who closes it.
+    close() {},
+    prepare(text) {
+      let statement = statements.get(text)
+      if (!statement) {
+        statement = connection.prepare(text)
+        // Query texts are few and fixed (values are parameters); the bound only guards against a leak.
+        if (statements.size >= 1000) statements.delete(statements.keys().next().value!)
+        statements.set(text, statement)
+      }
+      return statement
+    },
+  }
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: shared }) })
+}
+
+/** databasePassword returns the password from the settings or their file; undefined when neither has one. */
+export function databasePassword(settings: DatabaseSettings): string | undefined {
+  if (settings.password !== '') return settings.password
+  if (settings.passwordFile === '') return undefined
+  try {
+    return readFileSync(settings.passwordFile, 'utf8').split('\n')[0]
+  } catch (err) {
+    throw new DatabaseConfigError(`cannot read database.passwordFile ${settings.passwordFile}: ${(err as Error).message}`)
+  }
+}
+
+/** redactedUrl is database.url fit for logs and error messages: the password replaced. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return '(database.url is not a valid URL)'
+  }
+}
+
+/** PostgreSQL's int8 (BIGINT, COUNT(*)) as a JS number: times in ms and row ids stay far below 2^53. */
+const INT8_OID = 20
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+}
+
+/**
+ * postgresPool returns a pool for database.url, the password from the settings filled in when the URL
+ * holds none. Connects lazily: an unreachable server shows at the first query.
+ * Throws DatabaseConfigError for a URL that does not parse.
+ */
+export function postgresPool(settings: DatabaseSettings, max = 10): pg.Pool {
+  let url: URL
+  try {
+    url = new URL(settings.url)
+  } catch {
+    throw new DatabaseConfigError(`database.url is not a valid URL: ${redactedUrl(settings.url)}`)
+  }
+  const password = databasePassword(settings)
+  if (!url.password && password !== undefined) url.password = encodeURIComponent(password)
+  return new pg.Pool({ connectionString: url.toString(), max, types })
+}
+
+/**
+ * createDb returns the data layer the settings choose: PostgreSQL for a database.url, else Kysely
+ * on `sqlite`, the connection openDatabase() returned. Throws DatabaseConfigError when SQLite is
+ * chosen and no connection is given, or the URL is invalid. Migrating is the caller's
+ * (openDatabase() for SQLite, migratePostgres() for PostgreSQL).
+ */
+export function createDb(settings: DatabaseSettings, sqlite?: Db): DataLayer {
+  if (usesPostgres(settings)) {
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgresPool(settings) }) })
+    return { engine: 'postgres', db, close: () => db.destroy() }
+  }
+  if (!sqlite) throw new DatabaseConfigError('database.url is empty (SQLite) but no SQLite connection was opened')
+  return { engine: 'sqlite', db: sqliteKysely(sqlite), close: async () => {} }
+}
