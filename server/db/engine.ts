@@ -7,7 +7,7 @@
 //     migrations.ts maps types and keeps `-- postgres only` / `-- sqlite only` lines), the schema
 //     version recorded in schema_migrations on both engines, PostgreSQL's run under an advisory
 //     lock; the typed Database interface (schema.ts); createDb() below; database.url in config/.
-//  2. Transition, one repository at a time: a converted repository takes a Kysely<Database> and
+//  2. Transition, one repository at a time: a converted repository takes the DataLayer and
 //     returns promises; its callers await. On SQLite, createDb() wraps the very better-sqlite3
 //     connection openDatabase() returned, so converted and unconverted repositories share one
 //     connection and one file. Rule while both styles live: a Kysely *transaction* on SQLite would
@@ -16,10 +16,11 @@
 //     db.transaction() callers (privacy/erase-user.ts, license-repository saveActivated, the meeting
 //     history's endMeeting/purgeBefore/anonymiseUser, invitations' record) convert together with
 //     every repository they call, as one step each.
-//  3. Order of the rest (fewest callers first): meeting-statistics (read-only; strftime becomes a
-//     dialect branch), audit log, recordings, invitations, rooms, meeting history (its recorder in
-//     server/history queues writes, so awaiting does not reorder them), license (+ CLI license
-//     commands and doctor checks), users and sessions last (the sign-in and join hot paths; measure
+//  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
+//     callers await; its test runs on both engines through test/engines.ts eachEngine()). Order of
+//     the rest (fewest callers first): audit log, recordings, invitations, rooms, meeting history
+//     (its recorder in server/history queues writes, so awaiting must not reorder them), license
+//     (+ CLI license commands and doctor checks), users and sessions last (the sign-in and join hot paths; measure
 //     bench/join-latency.ts before and after, SQLite within 10%). SQL that differs per engine stays
 //     in the repository behind `engine === 'postgres'` (MAX(a, b) vs GREATEST, strftime vs
 //     to_char, INSERT OR REPLACE vs ON CONFLICT, lastInsertRowid vs RETURNING id, error codes:

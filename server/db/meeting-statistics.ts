@@ -1,6 +1,8 @@
 // Usage statistics from the meeting history, per UTC day: meetings started, participant-minutes, and
-// the peak simultaneous load the recorder stored. Read-only.
-import type { Db } from './database.ts'
+// the peak simultaneous load the recorder stored. Read-only. On Kysely (server/db/engine.ts): the
+// same queries on SQLite and PostgreSQL.
+import { sql } from 'kysely'
+import type { DataLayer } from './engine.ts'
 import { utcDay, type TimeRange } from './meeting-history-repository.ts'
 
 export const DAY_MS = 24 * 60 * 60 * 1000
@@ -20,40 +22,44 @@ export interface DayStatistics {
   peakMeetingParticipants: number
 }
 
-interface PeakRow {
-  day: string
-  peak_rooms: number
-  peak_participants: number
-  peak_meeting_participants: number
-}
+// The UTC day a time falls in, as days since 1970: integer division on both engines (a literal, so
+// SQLite does not divide by a bound REAL), and no date function, whose names differ.
+const startDay = sql<number>`started_at / ${sql.lit(DAY_MS)}`
 
-export function createMeetingStatistics(db: Db) {
-  const startsPerDay = db.prepare<[number, number], { day: string; n: number }>(
-    `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day, COUNT(*) AS n
-     FROM meetings WHERE started_at >= ? AND started_at < ? GROUP BY day`,
-  )
-  const stays = db.prepare<[number, number], { joined_at: number; left_at: number | null }>(
-    'SELECT joined_at, left_at FROM meeting_participants WHERE joined_at < ? AND (left_at IS NULL OR left_at > ?)',
-  )
-  const peaks = db.prepare<[string, string], PeakRow>('SELECT * FROM usage_peaks WHERE day >= ? AND day < ?')
-
+export function createMeetingStatistics({ db }: DataLayer) {
   return {
     /**
      * perDay returns one entry per UTC day of `range` (whole days: from and to must be UTC midnights),
      * oldest first. Stays still open count up to `now`.
      */
-    perDay(range: TimeRange, now = Date.now()): DayStatistics[] {
+    async perDay(range: TimeRange, now = Date.now()): Promise<DayStatistics[]> {
       const days = new Map<string, DayStatistics>()
       for (let at = range.from; at < range.to; at += DAY_MS) {
         const day = utcDay(at)
         days.set(day, { day, meetings: 0, participantMinutes: 0, peakRooms: 0, peakParticipants: 0, peakMeetingParticipants: 0 })
       }
-      for (const { day, n } of startsPerDay.all(range.from, range.to)) {
-        const entry = days.get(day)
+      const [starts, stays, peaks] = await Promise.all([
+        db
+          .selectFrom('meetings')
+          .select([startDay.as('d'), (e) => e.fn.countAll<number>().as('n')])
+          .where('started_at', '>=', range.from)
+          .where('started_at', '<', range.to)
+          .groupBy(startDay)
+          .execute(),
+        db
+          .selectFrom('meeting_participants')
+          .select(['joined_at', 'left_at'])
+          .where('joined_at', '<', range.to)
+          .where((e) => e.or([e('left_at', 'is', null), e('left_at', '>', range.from)]))
+          .execute(),
+        db.selectFrom('usage_peaks').selectAll().where('day', '>=', utcDay(range.from)).where('day', '<', utcDay(range.to)).execute(),
+      ])
+      for (const { d, n } of starts) {
+        const entry = days.get(utcDay(d * DAY_MS))
         if (entry) entry.meetings = n
       }
       const ms = new Map<string, number>()
-      for (const s of stays.all(range.to, range.from)) {
+      for (const s of stays) {
         // Split each stay at UTC midnights, inside the range only.
         let start = Math.max(s.joined_at, range.from)
         const end = Math.min(s.left_at ?? now, range.to)
@@ -69,7 +75,7 @@ export function createMeetingStatistics(db: Db) {
         const entry = days.get(day)
         if (entry) entry.participantMinutes = Math.round(total / 60_000)
       }
-      for (const p of peaks.all(utcDay(range.from), utcDay(range.to))) {
+      for (const p of peaks) {
         const entry = days.get(p.day)
         if (!entry) continue
         entry.peakRooms = p.peak_rooms

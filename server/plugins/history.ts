@@ -48,7 +48,7 @@ export default fp<HistoryPluginOptions>(
 
     const history: MeetingHistory = {
       repository,
-      statistics: createMeetingStatistics(app.db),
+      statistics: createMeetingStatistics(app.dataLayer),
       retentionDays: privacy.retentionDays,
       purgeExpired(now = Date.now()) {
         const cutoff = now - privacy.retentionDays * DAY_MS

@@ -134,7 +134,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     async (request, reply) => {
       const r = range(request.query, reply, { defaultDays: 30, maxDays: MAX_RANGE_DAYS, wholeDays: true })
       if (!r) return reply
-      const days = app.meetingHistory.statistics.perDay(r)
+      const days = await app.meetingHistory.statistics.perDay(r)
       const limits = app.license.state.claims?.limits
       return {
         from: new Date(r.from).toISOString().slice(0, 10),

@@ -9,6 +9,7 @@ import {
   type MeetingId,
   type NewParticipant,
 } from '../../../server/db/meeting-history-repository.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { createMeetingStatistics, DAY_MS } from '../../../server/db/meeting-statistics.ts'
 import { tempDir } from '../../helper.ts'
 
@@ -133,7 +134,7 @@ t.test('list pages newest first within a range', async (t) => {
 
 t.test('statistics: meetings, participant-minutes split at midnight, and stored peaks per UTC day', async (t) => {
   const { db, repo } = setup(t)
-  const stats = createMeetingStatistics(db)
+  const stats = createMeetingStatistics(createDb({ url: '', password: '', passwordFile: '' }, db))
   // Day 0: a 30-minute meeting of two people (one leaves after 10 minutes).
   const a = repo.startMeeting({ roomId: 'r1', roomTitle: 'A', startedAt: DAY0 + 9 * HOUR })
   const a1 = repo.addParticipant(stay(a, { joinedAt: DAY0 + 9 * HOUR }))
@@ -153,12 +154,12 @@ t.test('statistics: meetings, participant-minutes split at midnight, and stored 
   repo.raisePeaks('2026-03-10', 1, 1, 1)
   repo.raisePeaks('2026-03-11', 1, 1, 1)
 
-  const days = stats.perDay({ from: DAY0, to: DAY0 + 3 * DAY_MS }, DAY0 + 2 * DAY_MS + 12 * HOUR)
+  const days = await stats.perDay({ from: DAY0, to: DAY0 + 3 * DAY_MS }, DAY0 + 2 * DAY_MS + 12 * HOUR)
   t.same(days, [
     { day: '2026-03-10', meetings: 2, participantMinutes: 30 + 10 + 60, peakRooms: 1, peakParticipants: 2, peakMeetingParticipants: 2 },
     { day: '2026-03-11', meetings: 0, participantMinutes: 90, peakRooms: 1, peakParticipants: 1, peakMeetingParticipants: 1 },
     { day: '2026-03-12', meetings: 1, participantMinutes: 60, peakRooms: 0, peakParticipants: 0, peakMeetingParticipants: 0 },
   ])
-  const one = stats.perDay({ from: DAY0 + DAY_MS, to: DAY0 + 2 * DAY_MS }, DAY0 + 2 * DAY_MS + 12 * HOUR)
+  const one = await stats.perDay({ from: DAY0 + DAY_MS, to: DAY0 + 2 * DAY_MS }, DAY0 + 2 * DAY_MS + 12 * HOUR)
   t.same(one.map((d) => [d.day, d.participantMinutes]), [['2026-03-11', 90]], 'a range clips stays at its edges')
 })
