@@ -56,6 +56,7 @@ const row = (r: ConditionResult, who: string, s: SideResult): (string | number)[
   `${s.during.height}p (${s.during.minHeight}p)`,
   fmt(s.during.concealedPct, 1),
   fmt(s.during.audibleConcealedPct, 1),
+  s.during.fecPackets,
   `${fmt(s.during.videoLossPct, 1)}/${fmt(s.during.audioLossPct, 1)}`,
   `${s.during.nacks}/${s.during.plis}/${s.during.keyFrames}`,
   s.downS === undefined ? '-' : fmt(s.downS, 0),
@@ -64,13 +65,13 @@ const row = (r: ConditionResult, who: string, s: SideResult): (string | number)[
 console.log()
 console.log(
   table(
-    ['condition', 'receiver', 'fps (clean)', 'freezes n/s/max s', '0-fps s', 'height (min)', 'conceal %', 'audible %', 'loss % v/a', 'nack/pli/kf', 'down s', 'back s'],
+    ['condition', 'receiver', 'fps (clean)', 'freezes n/s/max s', '0-fps s', 'height (min)', 'conceal %', 'audible %', 'fec pkts', 'loss % v/a', 'nack/pli/kf', 'down s', 'back s'],
     results.flatMap((r) => [row(r, 'owner<-guest', r.ownerReceives), row(r, 'guest<-owner', r.guestReceives)]),
   ),
 )
 console.log()
 console.log('owner<-guest: the guest\'s uplink is impaired; guest<-owner: its downlink. fps (clean): during the condition (before it).')
-console.log('freezes: count/total/longest (Chromium\'s freezeCount). conceal %: concealed audio samples; audible %: outside silence.')
+console.log('freezes: count/total/longest (Chromium\'s freezeCount). conceal %: concealed audio samples; audible %: outside silence; fec pkts: audio packets received with in-band FEC.')
 console.log('nack/pli/kf: NACKs and PLIs the receiver sent, key frames it decoded.')
 console.log('down s: until the received picture got smaller; back s: after the condition until 80% of the clean frame rate at the clean size.')
 console.log(`audio codec at the guest: ${results[0]?.audioCodec ?? '-'}`)

@@ -122,6 +122,8 @@ export interface WindowSummary {
   nacks: number
   plis: number
   keyFrames: number
+  /** Audio packets that carried in-band FEC (Chromium's fecPacketsReceived). */
+  fecPackets: number
 }
 
 /** summarize reports the samples with from <= t <= to (ms). */
@@ -130,7 +132,7 @@ export function summarize(samples: readonly CallSample[], from: number, to: numb
   const a = w[0]
   const b = w.at(-1)
   if (!a || !b || b === a) {
-    return { fps: 0, freezes: 0, frozenS: 0, longestFreezeS: 0, blackSeconds: 0, height: 0, minHeight: 0, concealedPct: 0, audibleConcealedPct: 0, videoLossPct: 0, audioLossPct: 0, nacks: 0, plis: 0, keyFrames: 0 }
+    return { fps: 0, freezes: 0, frozenS: 0, longestFreezeS: 0, blackSeconds: 0, height: 0, minHeight: 0, concealedPct: 0, audibleConcealedPct: 0, videoLossPct: 0, audioLossPct: 0, nacks: 0, plis: 0, keyFrames: 0, fecPackets: 0 }
   }
   const dt = (b.t - a.t) / 1000
   let longest = 0
@@ -167,6 +169,7 @@ export function summarize(samples: readonly CallSample[], from: number, to: numb
     nacks: b.nackCount - a.nackCount,
     plis: b.pliCount - a.pliCount,
     keyFrames: b.keyFramesDecoded - a.keyFramesDecoded,
+    fecPackets: b.fecPacketsReceived - a.fecPacketsReceived,
   }
 }
 

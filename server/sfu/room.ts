@@ -301,7 +301,9 @@ export class Room extends EventEmitter<RoomEvents> {
         this.#log.warn({ room: this.id, peer: consumer.id, producer: producer.id }, 'peer cannot consume producer')
         return
       }
-      c = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true })
+      // enableRtx: mediasoup retransmits on NACK for audio too (off by default for audio), so a
+      // receiver on a lossy link gets lost Opus packets back while they are still worth playing.
+      c = await transport.consume({ producerId: producer.id, rtpCapabilities: caps, paused: true, enableRtx: true })
     } catch (err) {
       // The producer or transport closed while we awaited: nothing to send.
       this.#log.debug({ room: this.id, err: (err as Error).message }, 'consume skipped')

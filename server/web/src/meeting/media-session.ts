@@ -77,7 +77,9 @@ export class MediaSession {
       appData: { source },
       ...(source === 'camera' ? { encodings: cameraEncodings, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
       ...(source === 'screen' ? { encodings: screenEncodings } : {}),
-      ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
+      // opusNack: the server asks again for lost audio packets; on links of modest round trip the
+      // retransmission arrives before the packet is due to play, where FEC alone covers only single losses.
+      ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true, opusNack: true } } : {}),
     })
     if (this.#closed) {
       producer.close()
