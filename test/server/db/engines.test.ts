@@ -173,6 +173,20 @@ t.test('database settings: empty url is SQLite; a password comes from the settin
   t.throws(() => createDb(settings()), { message: /no SQLite connection/ })
 })
 
+t.test('PostgreSQL restarting under an idle pool: no crash, the next query reconnects', async (t) => {
+  const idleErrors: Error[] = []
+  const layer = createDb(settings(await server.createDatabase()), undefined, (err) => idleErrors.push(err))
+  t.teardown(() => layer.close())
+  await migratePostgres(layer.db)
+  await sql`SELECT 1`.execute(layer.db)
+  await server.stop()
+  await t.rejects(sql`SELECT 1`.execute(layer.db), 'while it is down, queries fail')
+  t.ok(idleErrors.length >= 1, 'the cut idle connection was reported, not thrown')
+  await server.start()
+  const { rows } = await sql<{ v: number }>`SELECT MAX(version) AS v FROM schema_migrations`.execute(layer.db)
+  t.same(rows, [{ v: LATEST }], 'back without a new pool')
+})
+
 t.test('until the app runs on PostgreSQL, a database.url stops the start with what to do', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
