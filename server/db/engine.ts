@@ -40,6 +40,7 @@
 import { readFileSync } from 'node:fs'
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'
+import { ConfigError } from '../../config/load.ts'
 import type { Config } from '../../config/schema.ts'
 import type { Db } from './database.ts'
 import type { Database } from './schema.ts'
@@ -54,7 +55,8 @@ export interface DataLayer {
   close(): Promise<void>
 }
 
-export class DatabaseConfigError extends Error {
+/** A database setting that cannot work; a ConfigError, so the CLI prints its message without a stack. */
+export class DatabaseConfigError extends ConfigError {
   override name = 'DatabaseConfigError'
 }
 
