@@ -1,6 +1,6 @@
 // The typed shape of Veche's database for Kysely: every table and column as the migrations in
 // ./migrations/ leave them, the same on SQLite and PostgreSQL. A migration that changes a table
-// changes its interface here in the same commit (test/server/db/schema.test.ts compares them).
+// changes its interface here in the same commit (test/server/db/engines.test.ts compares them).
 // Times are Unix milliseconds (INTEGER on SQLite, BIGINT on PostgreSQL, a number in both); ids of
 // accounts, rooms and recordings are random strings; JSON is TEXT; booleans are 0/1 integers.
 import type { Generated } from 'kysely'
