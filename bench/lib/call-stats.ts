@@ -25,6 +25,8 @@ export interface CallSample {
   audioCodec: string
   /** What the page sends: height of its top active layer, and the sender's bandwidth estimate. */
   sentHeight: number
+  /** Frame rate of each simulcast layer sent, e.g. "r0:20 r1:20 r2:0": shows when the sender drops a layer. */
+  sentLayers: string
   availableOutgoingBitrate: number
 }
 
@@ -62,8 +64,9 @@ export async function sampleCall(page: Page, epoch: number): Promise<CallSample>
       framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, frameHeight: 0, frameWidth: 0,
       videoPacketsLost: 0, videoPacketsReceived: 0, nackCount: 0, pliCount: 0, keyFramesDecoded: 0,
       concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, fecPacketsReceived: 0, audioPacketsLost: 0,
-      audioCodec: '', sentHeight: 0, availableOutgoingBitrate: 0,
+      audioCodec: '', sentHeight: 0, sentLayers: '', availableOutgoingBitrate: 0,
     }
+    const layers: string[] = []
     for (const pc of pcs) {
       const report = await pc.getStats()
       const codecs = new Map<string, string>()
@@ -72,7 +75,9 @@ export async function sampleCall(page: Page, epoch: number): Promise<CallSample>
       })
       report.forEach((r: Record<string, number | string | undefined>) => {
         const n = (k: string): number => (typeof r[k] === 'number' ? (r[k] as number) : 0)
-        if (r.type === 'inbound-rtp' && r.kind === 'video') {
+        // mediasoup-client's "probator" receiver only carries bandwidth probes: it never decodes and
+        // Chromium keeps asking it for a key frame (~4 PLIs/s), which would hide the real requests.
+        if (r.type === 'inbound-rtp' && r.kind === 'video' && r.mid !== 'probator') {
           out.framesDecoded += n('framesDecoded')
           out.freezeCount += n('freezeCount')
           out.totalFreezesDuration += n('totalFreezesDuration')
@@ -93,11 +98,13 @@ export async function sampleCall(page: Page, epoch: number): Promise<CallSample>
           if (typeof r.codecId === 'string') out.audioCodec = codecs.get(r.codecId) ?? ''
         }
         if (r.type === 'outbound-rtp' && r.kind === 'video' && n('framesPerSecond') > 0) out.sentHeight = Math.max(out.sentHeight, n('frameHeight'))
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && typeof r.rid === 'string') layers.push(`${r.rid}:${Math.round(n('framesPerSecond'))}`)
         if (r.type === 'candidate-pair' && r.nominated && n('availableOutgoingBitrate') > 0) {
           out.availableOutgoingBitrate = Math.max(out.availableOutgoingBitrate, n('availableOutgoingBitrate'))
         }
       })
     }
+    out.sentLayers = layers.sort().join(' ')
     return out
   })
   return { t: Date.now() - epoch, ...s }

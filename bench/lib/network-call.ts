@@ -57,6 +57,8 @@ export interface ConditionResult {
   /** The audio codec line the guest's page decoded (mime type and fmtp). */
   audioCodec: string
   loadAverage: number
+  /** Every sample, for a closer look at a run. */
+  samples: { owner: CallSample[]; guest: CallSample[] }
 }
 
 export interface CallBench {
@@ -152,7 +154,7 @@ export async function runCondition(bench: CallBench, condition: NetworkCondition
       ownerSamples.push(o)
       guestSamples.push(g)
       options.log?.(
-        `  ${condition.name} t=${(o.t / 1000).toFixed(0)}s owner<-guest ${o.frameHeight}p frames ${o.framesDecoded} | guest<-owner ${g.frameHeight}p frames ${g.framesDecoded}`,
+        `  ${condition.name} t=${(o.t / 1000).toFixed(0)}s owner<-guest ${o.frameHeight}p frames ${o.framesDecoded} pli ${o.pliCount} (guest sends ${g.sentLayers}) | guest<-owner ${g.frameHeight}p frames ${g.framesDecoded} (owner sends ${o.sentLayers})`,
       )
     }
     const start = condition.phases.length > 0 ? phases[0]!.at : lead
@@ -175,6 +177,7 @@ export async function runCondition(bench: CallBench, condition: NetworkCondition
       relay: { up: { ...relay.up.counters }, down: { ...relay.down.counters }, clients: relay.clients },
       audioCodec: guestSamples.at(-1)?.audioCodec ?? '',
       loadAverage: loadavg()[0]!,
+      samples: { owner: ownerSamples, guest: guestSamples },
     }
   } finally {
     await guestContext.close().catch(() => undefined)
