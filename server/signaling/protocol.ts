@@ -114,6 +114,9 @@ export const methods = {
     { consumerId: Id, spatialLayer: Type.Integer({ minimum: 0, maximum: 2 }) },
     { additionalProperties: false },
   ),
+  // A receiver whose picture froze while packets still arrive asks for a key frame at once, instead
+  // of waiting for the browser's own ~3 s timeout.
+  requestKeyFrame: Type.Object({ consumerId: Id }, { additionalProperties: false }),
   chat: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
   leave: Type.Object({}, { additionalProperties: false }),
   captureState: Type.Object({}, { additionalProperties: false }),
@@ -211,6 +214,7 @@ export interface MethodResults {
   resumeProducer: Record<string, never>
   resumeConsumer: Record<string, never>
   setConsumerLayers: Record<string, never>
+  requestKeyFrame: Record<string, never>
   chat: ChatMessage
   leave: Record<string, never>
   captureState: { recording: RecordingState; streaming: StreamingState }

@@ -25,6 +25,7 @@ import { ready } from './ready.ts'
 import { restartIce } from './restart-ice.ts'
 import { resumeConsumer } from './resume-consumer.ts'
 import { resumeProducer } from './resume-producer.ts'
+import { requestKeyFrame } from './request-key-frame.ts'
 import { setConsumerLayers } from './set-consumer-layers.ts'
 import { startRecording } from './start-recording.ts'
 import { startStreaming } from './start-streaming.ts'
@@ -45,6 +46,7 @@ export const handlers: { [M in MethodName]: Handler<M> } = {
   resumeProducer,
   resumeConsumer,
   setConsumerLayers,
+  requestKeyFrame,
   chat,
   leave,
   captureState,

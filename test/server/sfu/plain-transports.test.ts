@@ -1,7 +1,9 @@
 // Plain RTP transports through the real signaling: refused unless configured; with them, synthetic
 // peers (bench/lib) publish and receive each other's audio and simulcast video, with and without
-// SRTP; and a room spread over two workers (pipeToRouter) carries media between them.
+// SRTP; a room spread over two workers (pipeToRouter) carries media between them; and a receiver's
+// key frame request reaches the sender.
 import t from 'tap'
+import { SUBSCRIBER_RTP_CAPABILITIES } from '../../../bench/lib/media-profile.ts'
 import { NodeReceiveSide } from '../../../bench/lib/receive-side.ts'
 import { Pacer } from '../../../bench/lib/pacer.ts'
 import { sleep } from '../../../bench/lib/stats.ts'
@@ -82,4 +84,38 @@ t.test('a room spread over two workers forwards media between them', async (t) =
   await Promise.all(m.peers.slice(0, 2).map((p) => p.leave()))
   await sleep(300)
   t.same(await routers(), [0, 0], 'the room closes on both workers')
+})
+
+t.test('requestKeyFrame: a receiver whose picture froze gets a key frame asked of the sender at once', async (t) => {
+  const target = await appTarget(t, ['media.plainTransports=true'])
+  const receiver = new NodeReceiveSide()
+  t.teardown(() => receiver.close())
+  const room = await target.createRoom()
+  const sender = await SyntheticPeer.join(target, room, 'Sender', { srtp: false, publish: true, receiver, pacer: new Pacer() })
+  t.teardown(() => sender.leave())
+  const port = (target.app.server.address() as { port: number }).port
+  const sig = await VecheSignaling.connect(`wss://127.0.0.1:${port}/api/rooms/${room}/signal`, target.ca)
+  t.teardown(() => sig.close())
+  const consumers: { consumerId: string; kind: string }[] = []
+  sig.onNotification = (name, data) => {
+    if (name === 'newConsumer') consumers.push(data as { consumerId: string; kind: string })
+  }
+  await sig.request('join', { displayName: 'Receiver' })
+  const recv = await sig.request<{ id: string }>('createPlainTransport', { direction: 'recv' })
+  const inbox = await receiver.open(undefined)
+  await sig.request('connectPlainTransport', { transportId: recv.id, ip: '127.0.0.1', port: inbox.port })
+  await sig.request('ready', { rtpCapabilities: SUBSCRIBER_RTP_CAPABILITIES })
+  for (let i = 0; i < 50 && consumers.length < 2; i++) await sleep(100)
+  const video = consumers.find((c) => c.kind === 'video')!
+  const audio = consumers.find((c) => c.kind === 'audio')!
+  t.ok(video && audio, 'the receiver consumes the sender audio and video')
+  await sig.request('resumeConsumer', { consumerId: video.consumerId })
+  // Resuming asks for a key frame by itself; let that one pass (mediasoup merges requests close together).
+  await sleep(1500)
+  const before = sender.publisher!.counters.keyFrameRequests
+  t.same(await sig.request('requestKeyFrame', { consumerId: video.consumerId }), {}, 'the request is answered')
+  for (let i = 0; i < 20 && sender.publisher!.counters.keyFrameRequests === before; i++) await sleep(50)
+  t.ok(sender.publisher!.counters.keyFrameRequests > before, 'the sender was asked for a key frame')
+  t.same(await sig.request('requestKeyFrame', { consumerId: audio.consumerId }), {}, 'an audio consumer: nothing to do, no error')
+  await t.rejects(sig.request('requestKeyFrame', { consumerId: 'no-such-consumer' }), { code: 'not_found' }, 'only its own consumers')
 })

@@ -3,6 +3,7 @@
 import { Device } from 'mediasoup-client'
 import type { Consumer, Producer, RtpCapabilities, RtpEncodingParameters, Transport, TransportOptions } from 'mediasoup-client/types'
 import type { MediaSource, Notifications } from '../../../signaling/protocol.ts'
+import { watchFreezes } from './freeze-watch.ts'
 import type { SignalingClient } from './signaling-client.ts'
 
 // Three simulcast layers: small tiles get the quarter-size layer, the speaker view the full one.
@@ -21,6 +22,7 @@ export class MediaSession {
   readonly #recv: Transport
   readonly #producers = new Map<MediaSource, Producer>()
   readonly #consumers = new Map<string, Consumer>()
+  readonly #stopFreezeWatch: () => void
   #closed = false
 
   private constructor(signaling: SignalingClient, device: Device, send: Transport, recv: Transport) {
@@ -28,6 +30,11 @@ export class MediaSession {
     this.#device = device
     this.#send = send
     this.#recv = recv
+    this.#stopFreezeWatch = watchFreezes(recv, () => this.#consumers.values(), (consumerId) => {
+      signaling.request('requestKeyFrame', { consumerId }).catch(() => {
+        // Best effort: the browser asks by itself a little later.
+      })
+    })
   }
 
   /**
@@ -167,6 +174,7 @@ export class MediaSession {
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    this.#stopFreezeWatch()
     this.#send.close()
     this.#recv.close()
     this.#producers.clear()
