@@ -36,8 +36,12 @@ registerAdminCreateOwner(admin)
 registerAdminResetPassword(admin)
 registerAdminUnlock(admin)
 
+// A key pasted as one argument ("$(cat key.txt)") starts with its -----BEGIN line, which commander
+// would take for an option; a leading newline keeps it an argument (the key reader ignores it).
+const argv = process.argv.map((arg) => (arg.startsWith('-----BEGIN VECHE ') ? `\n${arg}` : arg))
+
 try {
-  await program.parseAsync(process.argv)
+  await program.parseAsync(argv)
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode)
   if (err instanceof CliError || err instanceof ConfigError || err instanceof LicenseError || err instanceof MigrationError) {

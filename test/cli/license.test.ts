@@ -203,8 +203,8 @@ t.test('keys, certificates and update packages pasted from an e-mail are found; 
   const installed = await veche(['license', 'install-update-package', mail('update.txt', wrapped), ...at])
   t.equal(installed.code, 0, installed.stderr)
   const renewed = await issueTestLicense({ id: claims.sub, plan: 'Renewed' })
-  // Pasted whole as one argument; `--` because the armor's first line starts with dashes.
-  const renewal = await veche(['license', 'install', ...at, '--', armor('license', renewed.token)])
+  // Pasted whole as one argument ("$(cat key.txt)"), its first line starting with dashes.
+  const renewal = await veche(['license', 'install', armor('license', renewed.token), ...at])
   t.equal(renewal.code, 0, renewal.stderr)
   t.match(renewal.stdout, /plan:\s+Renewed/)
 })
