@@ -97,6 +97,15 @@ function formatError(err: unknown): TarFormatError {
   return new TarFormatError(/Unexpected end of data|Premature close|unexpected end of file/i.test(message) ? TRUNCATED : `not a readable .tar.gz: ${message}`)
 }
 
+/** step reads the next entry or chunk; the parser's and gzip's errors become TarFormatError, nothing else does. */
+async function step<T>(it: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  try {
+    return await it.next()
+  } catch (err) {
+    throw formatError(err)
+  }
+}
+
 /**
  * readTarGz walks every entry of the gzip-compressed tar `file` in order. Throws TarFormatError for a
  * file that is not a well-formed .tar.gz (truncated, corrupt header, bad gzip), or one whose headers
@@ -117,12 +126,7 @@ export async function readTarGz(file: string, visitor: EntryVisitor): Promise<vo
     const entries = extract[Symbol.asyncIterator]() as AsyncIterator<EntryStream>
     for (;;) {
       if (visitor.enough?.()) return
-      let next: IteratorResult<EntryStream>
-      try {
-        next = await entries.next()
-      } catch (err) {
-        throw formatError(err)
-      }
+      const next = await step(entries)
       if (next.done) break
       const stream = next.value
       const h = stream.header
@@ -137,12 +141,7 @@ export async function readTarGz(file: string, visitor: EntryVisitor): Promise<vo
       const chunks = stream[Symbol.asyncIterator]()
       let got = 0
       for (;;) {
-        let part: IteratorResult<Buffer>
-        try {
-          part = await chunks.next()
-        } catch (err) {
-          throw formatError(err)
-        }
+        const part = await step(chunks)
         if (part.done) break
         got += part.value.length
         sink?.data(part.value)
