@@ -109,7 +109,7 @@ t.test('kit checks', async (t) => {
       evil,
       tarGz([
         { path: 'veche-0.2.0/', type: 'directory' },
-        { path: 'veche-0.2.0/manifest.jwt', data: execFileSync('tar', ['-xzOf', good, 'veche-0.2.0/manifest.jwt']) },
+        { path: 'veche-0.2.0/manifest.jwt', data: execFileSync('tar', ['-xzOf', good, 'veche-0.2.0/manifest.jwt'], { maxBuffer: 64 << 20 }) },
         { path: 'veche-0.2.0/../../etc/cron.d/evil', data: Buffer.from('* * * * * root sh\n') },
         { path: 'veche-0.2.0/bin/link', type: 'symlink', linkTarget: '/etc/shadow' },
         { path: '/etc/passwd', data: Buffer.from('x') },
