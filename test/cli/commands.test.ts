@@ -15,6 +15,26 @@ t.test('config check prints the effective configuration', async (t) => {
   t.match(r.stdout, /port: 9443/)
 })
 
+t.test('config check hides passwords, client secrets, stream keys and passwords inside URLs', async (t) => {
+  const secrets = {
+    VECHE_MAIL_PASSWORD: 'smtp-pass-123',
+    VECHE_LDAP_BIND_PASSWORD: 'ldap-pass-456',
+    VECHE_OIDC_CLIENT_SECRET: 'oidc-secret-789',
+    VECHE_STREAMING_KEY: 'stream-key-abc',
+    VECHE_STREAMING_URL: 'rtmp://publisher:rtmp-pass-def@live.corp.example/app',
+  }
+  const r = veche(['config', 'check'], undefined, secrets)
+  t.equal(r.status, 0, r.stderr)
+  for (const value of ['smtp-pass-123', 'ldap-pass-456', 'oidc-secret-789', 'stream-key-abc', 'rtmp-pass-def']) {
+    t.notOk(r.stdout.includes(value), `${value} is not printed`)
+  }
+  t.match(r.stdout, /password: \(set, hidden\)/)
+  t.match(r.stdout, /url: rtmp:\/\/publisher:\*\*\*@live\.corp\.example\/app/)
+  t.match(r.stdout, /user: ""|user: ''/, 'an empty value still reads as not set')
+  const shown = veche(['config', 'check', '--show-secrets'], undefined, secrets)
+  t.match(shown.stdout, /smtp-pass-123/, '--show-secrets prints them')
+})
+
 t.test('config check names the bad key, its source, and exits 1', async (t) => {
   const dir = tempDir(t)
   const file = join(dir, 'veche.yaml')
