@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../../server/auth/passwords.ts'
 import { createAuditRepository, type AuditActor } from '../../server/db/audit-repository.ts'
 import { openDatabase } from '../../server/db/database.ts'
+import { createDb, runInSyncTransaction } from '../../server/db/engine.ts'
 import { createSessionsRepository } from '../../server/db/sessions-repository.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { configFrom, withConfigOptions, type ConfigFlags } from '../config-options.ts'
@@ -31,11 +32,11 @@ export function registerAdminResetPassword(admin: Command): void {
         if (weakPassword(password)) throw new CliError(WEAK_PASSWORD_MESSAGE)
         const hash = await hashPassword(password)
         const sessions = createSessionsRepository(db)
-        const audit = createAuditRepository(db)
+        const audit = createAuditRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
         const ended = db.transaction(() => {
           users.setPasswordHash(user.id, hash)
           users.clearFailedSignIns(user.id)
-          audit.record(CLI_ACTOR, 'user.password_reset', { id: user.id, name: user.displayName })
+          runInSyncTransaction(db, audit.queries.record(CLI_ACTOR, 'user.password_reset', { id: user.id, name: user.displayName }))
           return sessions.deleteForUser(user.id)
         })()
         process.stdout.write(`password of ${user.email} reset; ${ended} session(s) signed out\n`)

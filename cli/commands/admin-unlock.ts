@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { join, resolve } from 'node:path'
 import { createAuditRepository } from '../../server/db/audit-repository.ts'
 import { openDatabase } from '../../server/db/database.ts'
+import { createDb, runInSyncTransaction } from '../../server/db/engine.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { configFrom, withConfigOptions, type ConfigFlags } from '../config-options.ts'
 import { userByEmail } from '../user-by-email.ts'
@@ -24,7 +25,8 @@ export function registerAdminUnlock(admin: Command): void {
         } else {
           db.transaction(() => {
             users.clearFailedSignIns(user.id)
-            createAuditRepository(db).record(CLI_ACTOR, 'user.unlocked', { id: user.id, name: user.displayName }, { failedSignIns })
+            const audit = createAuditRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+            runInSyncTransaction(db, audit.queries.record(CLI_ACTOR, 'user.unlocked', { id: user.id, name: user.displayName }, { failedSignIns }))
           })()
           process.stdout.write(`${user.email} unlocked${locked ? '' : ` (was not locked; ${failedSignIns} failed sign-in(s) forgotten)`}\n`)
         }

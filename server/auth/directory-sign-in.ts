@@ -62,10 +62,10 @@ export async function signInWithDirectory(
   return accountFor(app, { ...found, role: found.role }, log)
 }
 
-function accountFor(app: FastifyInstance, found: Permitted, log: FastifyBaseLogger): DirectorySignIn {
+async function accountFor(app: FastifyInstance, found: Permitted, log: FastifyBaseLogger): Promise<DirectorySignIn> {
   const deps = { users: app.usersRepository, audit: app.auditRepository, license: app.license.state, log }
   // Accounts made before entry UUIDs were read are keyed by DN; they move to the UUID at this sign-in.
-  const result = externalAccount(deps, 'ldap', found.id, found, [found.dn])
+  const result = await externalAccount(deps, 'ldap', found.id, found, [found.dn])
   if ('user' in result) return result
   const { refused } = result
   log.info({ dn: found.dn, why: refused.reason }, 'LDAP sign-in refused')

@@ -40,18 +40,18 @@ export type ExternalAccountResult = { user: User } | { refused: ExternalAccountR
  * `formerIds` are names the directory person may have been stored under before (an LDAP entry's DN, from
  * before UUIDs were used): an account found by one of them is re-keyed to `externalId`.
  */
-export function externalAccount(
+export async function externalAccount(
   deps: ExternalAccountDeps,
   source: DirectorySource,
   externalId: string,
   profile: ExternalProfile,
   formerIds: readonly string[] = [],
-): ExternalAccountResult {
+): Promise<ExternalAccountResult> {
   const { users } = deps
   const existing = users.findExternal(source, externalId) ?? rekeyed(deps, source, externalId, formerIds)
   if (existing) {
     if (existing.blockedAt !== null) return { refused: { kind: 'blocked', reason: `user ${existing.id} is blocked` } }
-    refresh(deps, source, existing, profile)
+    await refresh(deps, source, existing, profile)
     return { user: users.get(existing.id)! }
   }
 
@@ -69,7 +69,7 @@ export function externalAccount(
     if (err instanceof EmailTakenError) return { refused: emailTaken(profile.email, source, err.message) }
     throw err
   }
-  deps.audit.record(SYSTEM_ACTOR, 'user.created', { id: user.id, name: user.displayName }, { source, role: user.role })
+  await deps.audit.record(SYSTEM_ACTOR, 'user.created', { id: user.id, name: user.displayName }, { source, role: user.role })
   deps.log.info({ user: user.id, role: user.role, source }, 'directory user created at first sign-in')
   return { user }
 }
@@ -101,7 +101,7 @@ const emailTaken = (email: string, takenBy: AuthSource, why: string): ExternalAc
 })
 
 /** refresh brings e-mail, name and role in line with the directory; the last owner is never demoted. */
-function refresh(deps: ExternalAccountDeps, source: DirectorySource, user: User, profile: ExternalProfile): void {
+async function refresh(deps: ExternalAccountDeps, source: DirectorySource, user: User, profile: ExternalProfile): Promise<void> {
   const { users, log } = deps
   let email = user.email
   if (profile.email) {
@@ -128,6 +128,6 @@ function refresh(deps: ExternalAccountDeps, source: DirectorySource, user: User,
     return
   }
   users.setRole(user.id, profile.role)
-  deps.audit.record(SYSTEM_ACTOR, 'user.role_changed', { id: user.id, name: displayName }, { source, from: user.role, to: profile.role })
+  await deps.audit.record(SYSTEM_ACTOR, 'user.role_changed', { id: user.id, name: displayName }, { source, from: user.role, to: profile.role })
   log.info({ user: user.id, from: user.role, to: profile.role, source }, 'directory role refreshed')
 }

@@ -1,5 +1,8 @@
 // Owns the audit_log table: what owners, admins and the server itself did to accounts and settings.
-import type { Db } from './database.ts'
+// On Kysely (server/db/engine.ts): the same queries on SQLite and PostgreSQL.
+import type { Selectable } from 'kysely'
+import type { DataLayer } from './engine.ts'
+import type { AuditLogTable } from './schema.ts'
 import type { User, UserId } from './users-repository.ts'
 
 /** Who acted: a signed-in user, or the server itself (retention, first directory sign-in, the CLI). */
@@ -18,18 +21,7 @@ export interface AuditEntry {
   detail: Record<string, unknown>
 }
 
-interface AuditRow {
-  id: number
-  at: number
-  actor_id: string | null
-  actor_name: string
-  action: string
-  target_id: string | null
-  target_name: string | null
-  detail: string
-}
-
-const toEntry = (r: AuditRow): AuditEntry => ({
+const toEntry = (r: Selectable<AuditLogTable>): AuditEntry => ({
   id: r.id,
   at: r.at,
   actorId: r.actor_id,
@@ -51,33 +43,51 @@ export interface AuditPage {
   next: number | null
 }
 
-export function createAuditRepository(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO audit_log (at, actor_id, actor_name, action, target_id, target_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  )
-  const page = db.prepare<[number, number], AuditRow>('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
-  const renameActor = db.prepare('UPDATE audit_log SET actor_name = ? WHERE actor_id = ?')
-  const renameTarget = db.prepare('UPDATE audit_log SET target_name = ? WHERE target_id = ?')
-  const purge = db.prepare('DELETE FROM audit_log WHERE at < ?')
+export function createAuditRepository({ db }: DataLayer) {
+  /** The writes, built but not run: erase-user.ts runs them inside its synchronous transaction (engine.ts, step 2). */
+  const queries = {
+    record: (actor: AuditActor, action: string, target?: AuditTarget, detail: Record<string, unknown> = {}, now = Date.now()) =>
+      db.insertInto('audit_log').values({
+        at: now,
+        actor_id: actor.id,
+        actor_name: actor.displayName,
+        action,
+        target_id: target?.id ?? null,
+        target_name: target?.name ?? null,
+        detail: JSON.stringify(detail),
+      }),
+    anonymise: (id: UserId, label: string) => [
+      db.updateTable('audit_log').set({ actor_name: label }).where('actor_id', '=', id),
+      db.updateTable('audit_log').set({ target_name: label }).where('target_id', '=', id),
+    ],
+  }
 
   return {
-    record(actor: AuditActor, action: string, target?: AuditTarget, detail: Record<string, unknown> = {}, now = Date.now()): void {
-      insert.run(now, actor.id, actor.displayName, action, target?.id ?? null, target?.name ?? null, JSON.stringify(detail))
+    queries,
+    async record(actor: AuditActor, action: string, target?: AuditTarget, detail: Record<string, unknown> = {}, now = Date.now()): Promise<void> {
+      await queries.record(actor, action, target, detail, now).execute()
     },
     /** list returns entries newest first, `limit` at a time. */
-    list(options: { before?: number; limit?: number } = {}): AuditPage {
+    async list(options: { before?: number; limit?: number } = {}): Promise<AuditPage> {
       const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000)
-      const entries = page.all(options.before ?? Number.MAX_SAFE_INTEGER, limit).map(toEntry)
+      const rows = await db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('id', '<', options.before ?? Number.MAX_SAFE_INTEGER)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute()
+      const entries = rows.map(toEntry)
       return { entries, next: entries.length === limit ? entries.at(-1)!.id : null }
     },
     /** anonymise replaces a deleted user's name in every entry that mentions them. */
-    anonymise(id: UserId, label: string): void {
-      renameActor.run(label, id)
-      renameTarget.run(label, id)
+    async anonymise(id: UserId, label: string): Promise<void> {
+      for (const query of queries.anonymise(id, label)) await query.execute()
     },
     /** purgeBefore deletes entries older than `cutoff` (ms); returns how many. */
-    purgeBefore(cutoff: number): number {
-      return purge.run(cutoff).changes
+    async purgeBefore(cutoff: number): Promise<number> {
+      const { numDeletedRows } = await db.deleteFrom('audit_log').where('at', '<', cutoff).executeTakeFirst()
+      return Number(numDeletedRows)
     },
   }
 }

@@ -17,8 +17,10 @@
 //     history's endMeeting/purgeBefore/anonymiseUser, invitations' record) convert together with
 //     every repository they call, as one step each.
 //  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
-//     callers await; its test runs on both engines through test/engines.ts eachEngine()). Order of
-//     the rest (fewest callers first): audit log, recordings, invitations, rooms, meeting history
+//     callers await; its test runs on both engines through test/engines.ts eachEngine()),
+//     audit-repository.ts (its writes also come built but unrun, `queries`, which the synchronous
+//     transactions still open run inside themselves with runInSyncTransaction() below). Order of
+//     the rest (fewest callers first): recordings, invitations, rooms, meeting history
 //     (its recorder in server/history queues writes, so awaiting must not reorder them), license
 //     (+ CLI license commands and doctor checks), users and sessions last (the sign-in and join hot
 //     paths; measure bench/join-latency.ts before and after, SQLite within 10%: a Kysely query costs
@@ -38,7 +40,7 @@
 //     database.url last), `veche db status`, backup/restore on PostgreSQL (pg_dump -Fc from Debian's
 //     client beside the manifest) and doctor's connection/version/privilege checks follow.
 import { readFileSync } from 'node:fs'
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'
 import { ConfigError } from '../../config/load.ts'
 import type { Config } from '../../config/schema.ts'
@@ -152,4 +154,18 @@ export function createDb(settings: DatabaseSettings, sqlite?: Db, onIdleError?: 
   }
   if (!sqlite) throw new DatabaseConfigError('database.url is empty (SQLite) but no SQLite connection was opened')
   return { engine: 'sqlite', db: sqliteKysely(sqlite), close: async () => {} }
+}
+
+/**
+ * runInSyncTransaction runs built Kysely writes at once on the SQLite connection, for a synchronous
+ * db.transaction() of step 2 (privacy/erase-user.ts) that must keep a converted repository's write
+ * inside it. Returns the rows changed. SQLite only; it goes when that caller converts.
+ */
+export function runInSyncTransaction(connection: Db, ...queries: Compilable[]): number {
+  let changes = 0
+  for (const query of queries) {
+    const { sql, parameters } = query.compile()
+    changes += connection.prepare(sql).run(...parameters).changes
+  }
+  return changes
 }

@@ -15,7 +15,7 @@ export interface MeetingHistory {
    * purgeExpired deletes meetings (with participants and chat) that ended more than retentionDays
    * before `now`, and older usage peaks; writes one audit entry when it deleted anything. Returns the counts.
    */
-  purgeExpired(now?: number): RetentionCounts
+  purgeExpired(now?: number): Promise<RetentionCounts>
   /** anonymiseUser: a deleted account's name becomes `label` in the history; its client details go. */
   anonymiseUser(userId: string, label: string): void
 }
@@ -50,13 +50,13 @@ export default fp<HistoryPluginOptions>(
       repository,
       statistics: createMeetingStatistics(app.dataLayer),
       retentionDays: privacy.retentionDays,
-      purgeExpired(now = Date.now()) {
+      async purgeExpired(now = Date.now()) {
         const cutoff = now - privacy.retentionDays * DAY_MS
         // Invitations name recipients and rooms: meeting records too, kept as long as the history.
         const counts: RetentionCounts = { ...repository.purgeBefore(cutoff), invitations: app.invitationsRepository.purgeBefore(cutoff) }
         if (counts.meetings + counts.usageDays + counts.invitations > 0) {
           const detail = { ...counts, retentionDays: privacy.retentionDays, before: new Date(cutoff).toISOString() }
-          app.auditRepository.record(SYSTEM_ACTOR, 'retention.purged', undefined, detail, now)
+          await app.auditRepository.record(SYSTEM_ACTOR, 'retention.purged', undefined, detail, now)
           log.info(detail, 'meeting history past retention deleted')
         }
         return counts
@@ -68,14 +68,18 @@ export default fp<HistoryPluginOptions>(
     recorder.start()
 
     let timer: NodeJS.Timeout | undefined
+    // The purge in progress, awaited at close so it never writes to a closed database.
+    let purging: Promise<void> | undefined
+    let closed = false
     const schedule = (delay: number): void => {
       timer = setTimeout(() => {
-        try {
-          history.purgeExpired()
-        } catch (err) {
-          log.error({ err: (err as Error).message }, 'meeting history purge failed; retried at the next run')
-        }
-        schedule(msUntilHour(Date.now(), privacy.purgeHourUtc))
+        purging = history.purgeExpired().then(
+          () => {},
+          (err: unknown) => log.error({ err: (err as Error).message }, 'meeting history purge failed; retried at the next run'),
+        )
+        void purging.then(() => {
+          if (!closed) schedule(msUntilHour(Date.now(), privacy.purgeHourUtc))
+        })
       }, delay)
       timer.unref()
     }
@@ -83,7 +87,9 @@ export default fp<HistoryPluginOptions>(
 
     app.decorate('meetingHistory', history)
     app.addHook('onClose', async () => {
+      closed = true
       clearTimeout(timer)
+      await purging
       recorder.stop()
     })
   },

@@ -1,6 +1,7 @@
 // Owns deleting an account: the user row goes, and every other place that keeps their name is anonymised.
 import type { AuditActor, AuditRepository } from '../db/audit-repository.ts'
 import type { Db } from '../db/database.ts'
+import { runInSyncTransaction } from '../db/engine.ts'
 import type { RoomsRepository } from '../db/rooms-repository.ts'
 import type { SessionsRepository } from '../db/sessions-repository.ts'
 import type { User, UserId, UsersRepository } from '../db/users-repository.ts'
@@ -30,7 +31,7 @@ export interface EraseDeps {
  */
 function erasersOf(deps: EraseDeps): Eraser[] {
   return [
-    (userId, label) => deps.auditRepository.anonymise(userId, label),
+    (userId, label) => runInSyncTransaction(deps.db, ...deps.auditRepository.queries.anonymise(userId, label)),
     (userId, label) => deps.meetingHistory.anonymiseUser(userId, label),
     (userId, label) => deps.invitationsRepository.anonymiseSender(userId, label),
     (userId, label) => deps.recordingsRepository?.anonymiseStarter(userId, label),
@@ -52,7 +53,8 @@ export function eraseUser(deps: EraseDeps, userId: UserId, actor: AuditActor): U
     if (!user) return undefined
     const rooms = deps.roomsRepository.listByOwner(userId).map((r) => r.id)
     // First, under the real name: the erasers below anonymise this entry like every other.
-    deps.auditRepository.record(actor, 'user.deleted', { id: user.id, name: user.displayName }, { role: user.role, rooms: rooms.length })
+    const entry = deps.auditRepository.queries.record(actor, 'user.deleted', { id: user.id, name: user.displayName }, { role: user.role, rooms: rooms.length })
+    runInSyncTransaction(deps.db, entry)
     const label = anonymousLabel(user.id)
     for (const eraser of erasersOf(deps)) eraser(user.id, label)
     deps.sessionsRepository.deleteForUser(user.id)

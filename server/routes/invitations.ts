@@ -71,7 +71,7 @@ export default async function invitationsRoutes(app: FastifyInstance, { mail, pu
       } catch (err) {
         if (!(err instanceof InvitationError)) throw err
         if (err.limit) {
-          app.auditRepository.record(user, 'invitation.refused', { id: room.id, name: room.title }, { reason: err.limit, recipients: err.recipients })
+          await app.auditRepository.record(user, 'invitation.refused', { id: room.id, name: room.title }, { reason: err.limit, recipients: err.recipients })
           request.log.warn({ room: room.id, by: user.id, limit: err.limit }, 'invitation refused: daily limit')
         }
         if (err.status === 502) request.log.warn({ room: room.id, by: user.id, problem: err.message }, 'invitations not sent')

@@ -95,7 +95,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     const profile = profileFromClaims(verified.claims, oidc)
     const externalId = externalIdOf(client!.issuer, verified.subject)
     const deps = { users: app.usersRepository, audit: app.auditRepository, license: app.license.state, log: request.log }
-    const result = signInOidcUser(deps, externalId, profile)
+    const result = await signInOidcUser(deps, externalId, profile)
     if ('refused' in result) return fail(request, reply, result.refused, `${externalId}: ${result.reason}`, verified.next)
     // The provider is never asked again during a session: its length bounds how long someone it disabled keeps access.
     app.startSession(reply, result.user, oidc.sessionHours)

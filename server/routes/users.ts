@@ -2,6 +2,7 @@
 // owners read the audit log of all of it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../auth/passwords.ts'
+import { runInSyncTransaction } from '../db/engine.ts'
 import { EmailTakenError, type Role, type User } from '../db/users-repository.ts'
 import { sendError } from '../http-errors.ts'
 import { refuseNewUser } from '../license/policy.ts'
@@ -44,7 +45,7 @@ export default async function usersRoutes(app: FastifyInstance): Promise<void> {
     if (refused) return sendError(reply, 403, refused.code, refused.message)
     try {
       const user = app.usersRepository.create({ email, displayName, role, passwordHash: await hashPassword(password) })
-      app.auditRepository.record(request.user!, 'user.created', target(user), { role: user.role })
+      await app.auditRepository.record(request.user!, 'user.created', target(user), { role: user.role })
       request.log.info({ user: user.id, by: request.user?.id }, 'user created')
       return reply.code(201).send({ user })
     } catch (err) {
@@ -63,7 +64,7 @@ export default async function usersRoutes(app: FastifyInstance): Promise<void> {
       if (user.role === role) return { user }
       app.db.transaction(() => {
         app.usersRepository.setRole(user.id, role)
-        app.auditRepository.record(request.user!, 'user.role_changed', target(user), { from: user.role, to: role })
+        runInSyncTransaction(app.db, app.auditRepository.queries.record(request.user!, 'user.role_changed', target(user), { from: user.role, to: role }))
       })()
       request.log.info({ user: user.id, from: user.role, to: role, by: request.user!.id }, 'user role changed')
       return { user: app.usersRepository.get(user.id) }
@@ -76,7 +77,7 @@ export default async function usersRoutes(app: FastifyInstance): Promise<void> {
     if (user.blockedAt !== null) return { user }
     const sessions = app.db.transaction(() => {
       app.usersRepository.setBlocked(user.id, true)
-      app.auditRepository.record(request.user!, 'user.blocked', target(user))
+      runInSyncTransaction(app.db, app.auditRepository.queries.record(request.user!, 'user.blocked', target(user)))
       return app.sessionsRepository.deleteForUser(user.id)
     })()
     const connections = disconnectUser(app.roomRegistry, user.id)
@@ -90,7 +91,7 @@ export default async function usersRoutes(app: FastifyInstance): Promise<void> {
     if (user.blockedAt === null) return { user }
     app.db.transaction(() => {
       app.usersRepository.setBlocked(user.id, false)
-      app.auditRepository.record(request.user!, 'user.unblocked', target(user))
+      runInSyncTransaction(app.db, app.auditRepository.queries.record(request.user!, 'user.unblocked', target(user)))
     })()
     request.log.info({ user: user.id, by: request.user!.id }, 'user unblocked')
     return { user: app.usersRepository.get(user.id) }
@@ -109,7 +110,7 @@ export default async function usersRoutes(app: FastifyInstance): Promise<void> {
       const sessions = app.db.transaction(() => {
         app.usersRepository.setPasswordHash(user.id, hash)
         app.usersRepository.clearFailedSignIns(user.id)
-        app.auditRepository.record(request.user!, 'user.password_reset', target(user))
+        runInSyncTransaction(app.db, app.auditRepository.queries.record(request.user!, 'user.password_reset', target(user)))
         return app.sessionsRepository.deleteForUser(user.id)
       })()
       request.log.info({ user: user.id, by: request.user!.id, sessions }, 'user password reset')

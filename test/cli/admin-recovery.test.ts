@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { verifyPassword } from '../../server/auth/passwords.ts'
 import { createAuditRepository } from '../../server/db/audit-repository.ts'
 import { openDatabase } from '../../server/db/database.ts'
+import { createDb } from '../../server/db/engine.ts'
 import { createSessionsRepository } from '../../server/db/sessions-repository.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { tempDir } from '../helper.ts'
@@ -14,19 +15,23 @@ const veche = (args: string[], input?: string) =>
   spawnSync(VECHE, args, { encoding: 'utf8', input, env: { ...process.env, VECHE_CONFIG: undefined } })
 
 /** withDb opens the test's database, runs `work` and closes it again (the CLI opens it itself). */
-function withDb<T>(dir: string, work: (repos: { users: ReturnType<typeof createUsersRepository>; sessions: ReturnType<typeof createSessionsRepository>; audit: ReturnType<typeof createAuditRepository> }) => T): T {
+async function withDb<T>(
+  dir: string,
+  work: (repos: { users: ReturnType<typeof createUsersRepository>; sessions: ReturnType<typeof createSessionsRepository>; audit: ReturnType<typeof createAuditRepository> }) => T | Promise<T>,
+): Promise<T> {
   const db = openDatabase(join(dir, 'veche.db'))
   try {
-    return work({ users: createUsersRepository(db), sessions: createSessionsRepository(db), audit: createAuditRepository(db) })
+    const layer = createDb({ url: '', password: '', passwordFile: '' }, db)
+    return await work({ users: createUsersRepository(db), sessions: createSessionsRepository(db), audit: createAuditRepository(layer) })
   } finally {
     db.close()
   }
 }
 
 /** workspace: a data folder with Boris (local, locked out, signed in twice) and Vera (from LDAP). */
-function workspace(t: Test) {
+async function workspace(t: Test) {
   const dir = tempDir(t)
-  const tokens = withDb(dir, ({ users, sessions }) => {
+  const tokens = await withDb(dir, ({ users, sessions }) => {
     const boris = users.create({ email: 'boris@corp.example', displayName: 'Борис', role: 'member', passwordHash: 'x' })
     users.recordFailedSignIn(boris.id, null)
     users.lockUntil(boris.id, Date.now() + 15 * 60_000)
@@ -37,57 +42,57 @@ function workspace(t: Test) {
 }
 
 t.test('reset-password sets the password, unlocks, signs out everywhere and is audited', async (t) => {
-  const w = workspace(t)
+  const w = await workspace(t)
   const weak = veche(['admin', 'reset-password', '--email', 'boris@corp.example', '--password-stdin', ...w.set], 'short\n')
   t.equal(weak.status, 1)
   t.match(weak.stderr, /at least 8 characters/)
-  t.ok(withDb(w.dir, ({ sessions }) => sessions.userIdFor(w.tokens[0]!)), 'a refusal changes nothing')
+  t.ok(await withDb(w.dir, ({ sessions }) => sessions.userIdFor(w.tokens[0]!)), 'a refusal changes nothing')
 
   const ok = veche(['admin', 'reset-password', '--email', 'BORIS@corp.example', '--password-stdin', ...w.set], 'a brand new password\n')
   t.equal(ok.status, 0, ok.stderr)
   t.equal(ok.stdout, 'password of boris@corp.example reset; 2 session(s) signed out\n')
-  const hash = withDb(w.dir, ({ users, sessions, audit }) => {
+  const hash = await withDb(w.dir, async ({ users, sessions, audit }) => {
     const record = users.findForSignIn('boris@corp.example')!
     t.equal(record.failedSignIns, 0)
     t.equal(record.lockedUntil, null)
     t.equal(sessions.userIdFor(w.tokens[0]!), undefined)
     t.equal(sessions.userIdFor(w.tokens[1]!), undefined)
-    t.match(audit.list().entries, [{ action: 'user.password_reset', actorId: null, actorName: 'cli', targetId: record.user.id, targetName: 'Борис' }])
+    t.match((await audit.list()).entries, [{ action: 'user.password_reset', actorId: null, actorName: 'cli', targetId: record.user.id, targetName: 'Борис' }])
     return record.passwordHash
   })
   t.ok(await verifyPassword('a brand new password', hash), 'the new password works')
 })
 
 t.test('reset-password refuses unknown and directory users, naming what to do', async (t) => {
-  const w = workspace(t)
+  const w = await workspace(t)
   const unknown = veche(['admin', 'reset-password', '--email', 'nobody@corp.example', '--password-stdin', ...w.set], 'a brand new password\n')
   t.equal(unknown.status, 1)
   t.equal(unknown.stderr, 'veche: no user with e-mail nobody@corp.example: check the address (the Users page lists every account)\n')
   const ldap = veche(['admin', 'reset-password', '--email', 'vera@corp.example', '--password-stdin', ...w.set], 'a brand new password\n')
   t.equal(ldap.status, 1)
   t.equal(ldap.stderr, 'veche: vera@corp.example signs in through the directory (LDAP): reset the password there\n')
-  t.equal(withDb(w.dir, ({ users, audit }) => [users.findForSignIn('vera@corp.example')!.passwordHash, audit.list().entries.length]).join(), ',0')
+  t.equal((await withDb(w.dir, async ({ users, audit }) => [users.findForSignIn('vera@corp.example')!.passwordHash, (await audit.list()).entries.length])).join(), ',0')
   const missing = veche(['admin', 'reset-password', ...w.set])
   t.equal(missing.status, 1)
   t.match(missing.stderr, /required option '--email <email>'/)
 })
 
 t.test('unlock clears failed sign-ins and the lock, once, and is audited', async (t) => {
-  const w = workspace(t)
+  const w = await workspace(t)
   const ok = veche(['admin', 'unlock', '--email', 'boris@corp.example', ...w.set])
   t.equal(ok.status, 0, ok.stderr)
   t.equal(ok.stdout, 'boris@corp.example unlocked\n')
-  withDb(w.dir, ({ users, sessions, audit }) => {
+  await withDb(w.dir, async ({ users, sessions, audit }) => {
     const record = users.findForSignIn('boris@corp.example')!
     t.equal(record.failedSignIns, 0)
     t.equal(record.lockedUntil, null)
     t.ok(sessions.userIdFor(w.tokens[0]!), 'sessions stay: unlocking is not a sign-out')
-    t.match(audit.list().entries, [{ action: 'user.unlocked', actorName: 'cli', targetName: 'Борис', detail: { failedSignIns: 1 } }])
+    t.match((await audit.list()).entries, [{ action: 'user.unlocked', actorName: 'cli', targetName: 'Борис', detail: { failedSignIns: 1 } }])
   })
   const again = veche(['admin', 'unlock', '--email', 'boris@corp.example', ...w.set])
   t.equal(again.status, 0)
   t.equal(again.stdout, 'boris@corp.example is not locked; nothing to do\n')
-  t.equal(withDb(w.dir, ({ audit }) => audit.list().entries.length), 1, 'nothing more recorded')
+  t.equal(await withDb(w.dir, async ({ audit }) => (await audit.list()).entries.length), 1, 'nothing more recorded')
   const unknown = veche(['admin', 'unlock', '--email', 'nobody@corp.example', ...w.set])
   t.equal(unknown.status, 1)
   t.match(unknown.stderr, /no user with e-mail nobody@corp\.example/)

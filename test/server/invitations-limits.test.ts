@@ -23,7 +23,7 @@ const usage = async (app: FastifyInstance, cookie: string) => (await app.inject(
 
 const guests = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}@partner.example`)
 
-const refusals = (app: FastifyInstance) => app.auditRepository.list().entries.filter((e) => e.action === 'invitation.refused')
+const refusals = async (app: FastifyInstance) => (await app.auditRepository.list()).entries.filter((e) => e.action === 'invitation.refused')
 
 t.test('the per-user daily limit refuses with 429, Retry-After and an audit entry, and sends nothing', async (t) => {
   const { smtp, app, owner } = await setup(t)
@@ -38,7 +38,7 @@ t.test('the per-user daily limit refuses with 429, Retry-After and an audit entr
   t.ok(retryAfter > 24 * 3600 - 120 && retryAfter <= 24 * 3600, `Retry-After ${retryAfter} s: when the first of today's sends is a day old`)
   t.equal(smtp.messages.length, 2, 'nothing more was sent')
 
-  const [entry] = refusals(app)
+  const [entry] = await refusals(app)
   t.match(entry, { actorName: 'Ольга Владелец', targetId: room, targetName: 'Совет директоров', detail: { reason: 'user_daily_limit', recipients: 2 } }, 'the owner sees it in the audit log')
   const statuses = app.db.prepare('SELECT status, reason FROM invitations ORDER BY id').all()
   t.same(statuses, [
@@ -89,7 +89,7 @@ t.test('the workspace limit counts everyone and says so', async (t) => {
   t.match(over.json().error.message, /^the workspace's daily invitation limit is 5 recipients in 24 hours: 5 used, 0 left/)
   t.ok(Number(over.headers['retry-after']) > 0)
   t.equal(smtp.messages.length, 5)
-  t.match(refusals(app)[0], { actorName: 'Анна', targetId: annaRoom, detail: { reason: 'workspace_daily_limit', recipients: 1 } })
+  t.match((await refusals(app))[0], { actorName: 'Анна', targetId: annaRoom, detail: { reason: 'workspace_daily_limit', recipients: 1 } })
 
   const annaUsage = await usage(app, anna)
   t.same(annaUsage.user, { sent: 2, limit: 3, freesAt: null })

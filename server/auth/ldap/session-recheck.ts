@@ -59,7 +59,7 @@ export async function recheckDirectorySessions(deps: SessionRecheckDeps, now = D
     if (standing === undefined || standing === 'permitted') continue
     const sessions = deps.sessions.deleteForUser(user.id)
     const connections = disconnectUser(deps.registry, user.id)
-    deps.audit.record(SYSTEM_ACTOR, 'user.signed_out', { id: user.id, name: user.displayName }, { source: 'ldap', reason: standing })
+    await deps.audit.record(SYSTEM_ACTOR, 'user.signed_out', { id: user.id, name: user.displayName }, { source: 'ldap', reason: standing })
     deps.log.info({ user: user.id, reason: standing, sessions, connections }, 'directory user signed out: the directory no longer permits them')
     signedOut++
   }

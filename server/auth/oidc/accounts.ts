@@ -18,9 +18,9 @@ export type AccountResult = { user: User } | { refused: AccountRefusalCode; reas
 export const externalIdOf = (issuer: string, subject: string): string => `${issuer}|${subject}`
 
 /** signInOidcUser returns the user to start a session for, or why not; creates nothing when it refuses. */
-export function signInOidcUser(deps: AccountDeps, externalId: string, profile: DirectoryProfile): AccountResult {
+export async function signInOidcUser(deps: AccountDeps, externalId: string, profile: DirectoryProfile): Promise<AccountResult> {
   if (!profile.allowed) return { refused: 'sso_not_allowed', reason: `none of the required oidc values in the role claim (has ${JSON.stringify(profile.values)})` }
-  const result = externalAccount(deps, 'oidc', externalId, profile)
+  const result = await externalAccount(deps, 'oidc', externalId, profile)
   if ('user' in result) return result
   const { refused } = result
   switch (refused.kind) {

@@ -48,7 +48,7 @@ t.test('taken out of ldap.requiredGroups: signed out and out of the meeting; the
   t.ok(await signedIn(app, ivan), "Ivan's did not")
   await bobInMeeting.waitFor('removed')
   t.pass('Bob was taken out of the meeting')
-  t.match(app.auditRepository.list().entries[0], {
+  t.match((await app.auditRepository.list()).entries[0], {
     action: 'user.signed_out',
     actorName: 'system',
     targetName: 'Bob Builder',
@@ -66,7 +66,7 @@ t.test('deleted from the directory: signed out', async (t) => {
   t.same(await recheck(app), { checked: 2, signedOut: 1, answered: true })
   t.notOk(await signedIn(app, carol))
   t.ok(await signedIn(app, bob))
-  t.match(app.auditRepository.list().entries[0], { action: 'user.signed_out', detail: { reason: 'gone' } })
+  t.match((await app.auditRepository.list()).entries[0], { action: 'user.signed_out', detail: { reason: 'gone' } })
 })
 
 t.test('someone ldap.userFilter no longer admits (for any login) is signed out like someone deleted', async (t) => {
@@ -92,7 +92,7 @@ t.test('an Active Directory account is found by its binary objectGUID, and signe
   t.teardown(() => server.modify(flags.replace('%s', '512')))
   t.same(await recheck(app), { checked: 1, signedOut: 1, answered: true })
   t.notOk(await signedIn(app, anna))
-  t.match(app.auditRepository.list().entries[0], { action: 'user.signed_out', targetName: 'Anna', detail: { reason: 'disabled' } })
+  t.match((await app.auditRepository.list()).entries[0], { action: 'user.signed_out', targetName: 'Anna', detail: { reason: 'disabled' } })
 })
 
 t.test('the directory down: nobody is signed out', async (t) => {

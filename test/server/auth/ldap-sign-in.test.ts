@@ -46,7 +46,7 @@ t.test('the first sign-in creates the account with the role the groups give', as
   t.match(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('alice')))}`), { id: user.id }, 'keyed by the entry UUID')
   const me = await app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(res) } })
   t.match(me.json(), { user: { id: user.id, role: 'admin' } }, 'the session works')
-  t.match(app.auditRepository.list().entries, [
+  t.match((await app.auditRepository.list()).entries, [
     { action: 'user.created', actorId: null, actorName: 'system', targetId: user.id, targetName: 'Алиса Иванова', detail: { source: 'ldap', role: 'admin' } },
   ])
   const bob = await signIn(app, 'bob@corp.example', person('bob').password)
@@ -72,7 +72,7 @@ t.test('the next sign-in reuses the account and refreshes name, e-mail and role'
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { user: { id: first.id, displayName: 'Алиса Смирнова', email: 'alice.smirnova@corp.example', role: 'member' } })
   t.equal(app.usersRepository.count(), 1, 'no second account')
-  t.match(app.auditRepository.list().entries[0], { action: 'user.role_changed', targetId: first.id, detail: { source: 'ldap', from: 'admin', to: 'member' } })
+  t.match((await app.auditRepository.list()).entries[0], { action: 'user.role_changed', targetId: first.id, detail: { source: 'ldap', from: 'admin', to: 'member' } })
 })
 
 t.test('someone moved to another OU and renamed keeps their account', async (t) => {

@@ -109,7 +109,7 @@ t.test('first sign-in creates the user with the mapped role and a working sessio
   t.match(me.json().user, { email: 'ivan@corp.example', displayName: 'Иван Петров', role: 'admin', authSource: 'oidc' })
   const user = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|ivan`)
   t.equal(user?.id, me.json().user.id, 'known by issuer and subject')
-  const created = s.app.auditRepository.list().entries.find((e) => e.action === 'user.created')
+  const created = (await s.app.auditRepository.list()).entries.find((e) => e.action === 'user.created')
   t.match(created, { actorId: null, targetId: user?.id, detail: { source: 'oidc', role: 'admin' } })
   t.equal((await s.app.inject({ url: '/api/rooms', headers: { cookie: sessionCookie(res) } })).statusCode, 200, 'the session opens the app')
   const password = await s.app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email: 'ivan@corp.example', password: 'any password' } })
@@ -131,7 +131,7 @@ t.test('the next sign-in reuses the user and refreshes name and role', async (t)
   const me = await s.app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(second) } })
   t.match(me.json().user, { id, displayName: 'Иван Сидоров', role: 'member' })
   t.match(
-    s.app.auditRepository.list().entries.find((e) => e.action === 'user.role_changed'),
+    (await s.app.auditRepository.list()).entries.find((e) => e.action === 'user.role_changed'),
     { targetId: id, detail: { source: 'oidc', from: 'admin', to: 'member' } },
   )
 })

@@ -239,11 +239,11 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
   invite(DAY0, 'recent@partner.example')
 
   const now = DAY0 + 10 * DAY_MS
-  t.same(s.app.meetingHistory.purgeExpired(now), { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1 })
+  t.same(await s.app.meetingHistory.purgeExpired(now), { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1 })
   t.equal(s.app.invitationsRepository.countWorkspaceSentSince(0), 1, 'the recent invitation stays')
   t.notOk(repo.get(old), 'the old meeting is gone')
   t.ok(repo.get(s.standup) && repo.get(s.retro), 'recent meetings stay')
-  const audit = s.app.auditRepository.list().entries.filter((e) => e.action === 'retention.purged')
+  const audit = (await s.app.auditRepository.list()).entries.filter((e) => e.action === 'retention.purged')
   t.equal(audit.length, 1)
   t.match(audit[0], {
     actorId: null,
@@ -252,10 +252,10 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
     detail: { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1, retentionDays: 365, before: new Date(now - 365 * DAY_MS).toISOString() },
   })
 
-  t.same(s.app.meetingHistory.purgeExpired(now), { meetings: 0, participants: 0, chat: 0, usageDays: 0, invitations: 0 })
-  t.equal(s.app.auditRepository.list().entries.filter((e) => e.action === 'retention.purged').length, 1, 'nothing purged: no entry')
+  t.same(await s.app.meetingHistory.purgeExpired(now), { meetings: 0, participants: 0, chat: 0, usageDays: 0, invitations: 0 })
+  t.equal((await s.app.auditRepository.list()).entries.filter((e) => e.action === 'retention.purged').length, 1, 'nothing purged: no entry')
 
   // A year and a day later everything seeded here is past retention.
-  t.match(s.app.meetingHistory.purgeExpired(DAY0 + 367 * DAY_MS), { meetings: 2, participants: 5, chat: 2, usageDays: 2 })
+  t.match(await s.app.meetingHistory.purgeExpired(DAY0 + 367 * DAY_MS), { meetings: 2, participants: 5, chat: 2, usageDays: 2 })
   t.same((await s.get('/api/meetings')).json().meetings, [])
 })

@@ -37,7 +37,7 @@ t.test('the list shows source and blocking; adding a user is audited', async (t)
     { email: 'boris@corp.example', role: 'member', authSource: 'local', blockedAt: null },
   ])
   t.notOk(users.some((u) => 'passwordHash' in u), 'no hash leaves the server')
-  const { entries } = app.auditRepository.list()
+  const { entries } = await app.auditRepository.list()
   t.match(entries, [{ action: 'user.created', actorName: OWNER.displayName, targetName: 'Борис', detail: { role: 'member' } }])
 })
 
@@ -49,7 +49,7 @@ t.test('roles: only an owner changes them; the last owner stays an owner', async
   await createMember(app, owner, 'boris@corp.example', 'Борис')
   const boris = idOf(app, 'boris@corp.example')
 
-  t.match(app.auditRepository.list().entries[1], { action: 'user.role_changed', targetName: 'Анна', detail: { from: 'member', to: 'admin' } })
+  t.match((await app.auditRepository.list()).entries[1], { action: 'user.role_changed', targetName: 'Анна', detail: { from: 'member', to: 'admin' } })
 
   const byAdmin = await call(app, admin, 'PATCH', `/api/users/${boris}`, { role: 'admin' })
   t.equal(byAdmin.statusCode, 403)
@@ -71,9 +71,9 @@ t.test('roles: only an owner changes them; the last owner stays an owner', async
   const promoted = await call(app, owner, 'PATCH', `/api/users/${boris}`, { role: 'owner' })
   t.equal(promoted.statusCode, 200)
   t.equal(promoted.json().user.role, 'owner')
-  const entries = app.auditRepository.list().entries.length
+  const entries = (await app.auditRepository.list()).entries.length
   t.equal((await call(app, owner, 'PATCH', `/api/users/${boris}`, { role: 'owner' })).statusCode, 200, 'the same role again is fine')
-  t.equal(app.auditRepository.list().entries.length, entries, 'and records nothing')
+  t.equal((await app.auditRepository.list()).entries.length, entries, 'and records nothing')
 
   // With a second owner the first may step down; the second, now alone, may not.
   t.equal((await call(app, owner, 'PATCH', `/api/users/${ownerId}`, { role: 'member' })).statusCode, 200)
@@ -151,16 +151,16 @@ t.test('blocking ends every session at once and is audited; unblocking lets the 
   t.equal(await me(app, member), 401, 'the session cookie stops working')
   t.equal(await me(app, second), 401, 'on every device')
   t.equal(app.sessionsRepository.deleteForUser(boris), 0, 'no session is left')
-  t.match(app.auditRepository.list().entries[0], { action: 'user.blocked', actorName: OWNER.displayName, targetId: boris, targetName: 'Борис' })
+  t.match((await app.auditRepository.list()).entries[0], { action: 'user.blocked', actorName: OWNER.displayName, targetId: boris, targetName: 'Борис' })
 
-  const count = app.auditRepository.list().entries.length
+  const count = (await app.auditRepository.list()).entries.length
   t.equal((await call(app, owner, 'POST', `/api/users/${boris}/block`)).statusCode, 200, 'blocking twice is fine')
-  t.equal(app.auditRepository.list().entries.length, count, 'and records nothing')
+  t.equal((await app.auditRepository.list()).entries.length, count, 'and records nothing')
 
   const unblocked = await call(app, owner, 'POST', `/api/users/${boris}/unblock`)
   t.equal(unblocked.statusCode, 200)
   t.equal(unblocked.json().user.blockedAt, null)
-  t.match(app.auditRepository.list().entries[0], { action: 'user.unblocked', targetName: 'Борис' })
+  t.match((await app.auditRepository.list()).entries[0], { action: 'user.unblocked', targetName: 'Борис' })
   t.equal(await me(app, sessionCookie(await signIn(app, 'boris@corp.example', MEMBER_PASSWORD))), 200)
 })
 
@@ -186,7 +186,7 @@ t.test('password reset: local users only, ends sessions, clears the lock, audite
   t.equal(record.lockedUntil, null)
   t.equal((await signIn(app, 'boris@corp.example', MEMBER_PASSWORD)).statusCode, 401, 'the old password no longer works')
   t.equal((await signIn(app, 'boris@corp.example', 'a new password')).statusCode, 200)
-  t.match(app.auditRepository.list().entries[0], { action: 'user.password_reset', targetName: 'Борис', detail: {} })
+  t.match((await app.auditRepository.list()).entries[0], { action: 'user.password_reset', targetName: 'Борис', detail: {} })
 
   const ldap = app.usersRepository.createExternal({ source: 'ldap', externalId: 'uid=vera,dc=corp', email: 'vera@corp.example', displayName: 'Вера', role: 'member' })
   const directory = await call(app, owner, 'POST', `/api/users/${ldap.id}/password`, { password: 'a new password' })
@@ -220,7 +220,7 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 404, 'deleting twice: not found')
 
   const label = `deleted user #${anna.slice(0, 8)}`
-  const entries = app.auditRepository.list().entries
+  const entries = (await app.auditRepository.list()).entries
   t.match(entries[0], { action: 'user.deleted', actorName: OWNER.displayName, targetId: anna, targetName: label, detail: { role: 'admin', rooms: 1 } })
   t.match(entries.find((e) => e.action === 'user.created' && e.actorId === anna), { actorName: label, targetName: 'Кирилл' })
   t.match(entries.find((e) => e.action === 'user.role_changed'), { targetName: label })
