@@ -122,10 +122,14 @@ const types = {
  * postgresPool returns a pool for database.url, the password from the settings filled in when the URL
  * holds none. Connects lazily: an unreachable server shows at the first query, and after an outage
  * the next query reconnects. `onIdleError` hears of idle connections the server cut (a restart);
- * without a listener pg would throw them as an uncaught error and end the process.
+ * without a listener pg would throw them as an uncaught error and end the process. `connectTimeoutMs`
+ * bounds each connection attempt (default: none).
  * Throws DatabaseConfigError for a URL that does not parse.
  */
-export function postgresPool(settings: DatabaseSettings, options: { max?: number; onIdleError?: (err: Error) => void } = {}): pg.Pool {
+export function postgresPool(
+  settings: DatabaseSettings,
+  options: { max?: number; onIdleError?: (err: Error) => void; connectTimeoutMs?: number } = {},
+): pg.Pool {
   let url: URL
   try {
     url = new URL(settings.url)
@@ -134,7 +138,9 @@ export function postgresPool(settings: DatabaseSettings, options: { max?: number
   }
   const password = databasePassword(settings)
   if (!url.password && password !== undefined) url.password = encodeURIComponent(password)
-  const pool = new pg.Pool({ connectionString: url.toString(), max: options.max ?? 10, types })
+  // connectTimeoutMs: an operator's command must fail naming the server, not wait forever on a
+  // firewall that drops packets (pg's default is no timeout).
+  const pool = new pg.Pool({ connectionString: url.toString(), max: options.max ?? 10, types, connectionTimeoutMillis: options.connectTimeoutMs ?? 0 })
   // The pool has already dropped the broken connection; queries in flight fail on their own.
   pool.on('error', (err) => options.onIdleError?.(err))
   return pool
