@@ -206,7 +206,8 @@ export interface MethodResults {
   connectTransport: Record<string, never>
   restartIce: { iceParameters: unknown }
   createPlainTransport: { id: string; ip: string; port: number; srtpParameters?: unknown }
-  connectPlainTransport: Record<string, never>
+  /** srtpParameters: the server's key as it stands after connecting (new when the client picked another suite). */
+  connectPlainTransport: { srtpParameters?: unknown }
   ready: Record<string, never>
   produce: { producerId: string }
   closeProducer: Record<string, never>
