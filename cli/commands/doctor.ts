@@ -29,7 +29,9 @@ export function registerDoctor(program: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : formatList(CHECKS))
         return
       }
-      const checks = selectChecks(CHECKS, flags.run?.flatMap((n) => n.split(',')).filter(Boolean))
+      const named = flags.run?.flatMap((n) => n.split(',')).filter(Boolean)
+      // A check that loads the machine (capacity) runs only when asked for by name.
+      const checks = selectChecks(named?.length ? CHECKS : CHECKS.filter((c) => !c.onlyWhenNamed), named)
       const reports = await runChecks(checks, createDoctorContext(flags), flags.fix === true)
       const ok = healthy(reports)
       process.stdout.write(flags.json ? `${JSON.stringify({ ok, checks: reports }, null, 2)}\n` : formatReports(reports))

@@ -15,6 +15,8 @@ export interface Check {
   /** Stable, kebab-case: what `--run` takes. */
   name: string
   title: string
+  /** Runs only when named in --run (a check that loads the machine, e.g. capacity). */
+  onlyWhenNamed?: boolean
   /** run inspects; with autofix it also repairs what it can and reports the state after the repair. */
   run(ctx: DoctorContext, autofix: boolean): Promise<CheckResult>
 }

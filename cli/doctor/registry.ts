@@ -1,6 +1,7 @@
 // Every doctor check, in the order they run: what later checks stand on comes first
 // (the configuration, the data folder, the database), so --fix repairs it before they look.
 import type { Check } from './check.ts'
+import { capacityCheck } from './checks/capacity.ts'
 import { certificateCheck } from './checks/certificate.ts'
 import { clockCheck } from './checks/clock.ts'
 import { configCheck } from './checks/config.ts'
@@ -29,4 +30,5 @@ export const CHECKS: readonly Check[] = [
   mediaPortCheck,
   udpBuffersCheck,
   timezoneCheck,
+  capacityCheck,
 ]
