@@ -76,7 +76,8 @@ async function run(r: BaselineRequest): Promise<unknown> {
     case 'connectPlainTransport': {
       const t = session(r.session).transports.get(r.transportId)
       await t!.connect({ ip: r.ip, port: r.port, ...(r.srtpParameters ? { srtpParameters: r.srtpParameters as types.SrtpParameters } : {}) })
-      return {}
+      // The server's key after connecting: mediasoup makes a new one when the client picked another suite.
+      return t!.srtpParameters ?? null
     }
     case 'produce': {
       const s = session(r.session)

@@ -11,6 +11,7 @@ import { packetRates } from './lib/media-profile.ts'
 import { NULL_MODES, type NullMode } from './lib/null-port.ts'
 import { cores, machineTimes } from './lib/proc.ts'
 import { fmt, pct, table, withSpread } from './lib/report.ts'
+import { SRTP_SUITE, type SrtpSuite } from './lib/srtp.ts'
 import { parseSample, type ReceiverSample } from './lib/sampled-receivers.ts'
 import { sleep, summarize, type Summary } from './lib/stats.ts'
 import { BaselineTarget } from './lib/targets/baseline.ts'
@@ -25,7 +26,8 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string', default: '40' },
     // Give the baseline Veche's active-speaker observer, to tell how much of the overhead it is.
     'baseline-speaker': { type: 'boolean', default: false },
-    // Only these steps (e.g. 1x2,4x4,1x6srtp), no capacity search and no spread room.
+    // Only these steps (e.g. 1x2,4x4,1x6srtp), no capacity search and no spread room. A step
+    // ending in srtp runs AES_CM_128_HMAC_SHA1_80, gcm AEAD_AES_128_GCM, gcm256 AEAD_AES_256_GCM.
     steps: { type: 'string' },
     // The room beyond one worker has this many participants (default: 1.25x the capacity found,
     // or 40 with --only spread). Alone it also means --only spread, as it always did.
@@ -72,6 +74,8 @@ const reps = Number(args.reps ?? (quick ? 1 : 5))
 const deadline = Date.now() + Number(args['max-minutes']) * 60_000
 const timing = quick ? { warmupMs: 500, measureMs: 1500 } : { warmupMs: 2000, measureMs: 4000 }
 const LOSS_LIMIT = 0.005
+/** Step name suffixes (--steps 1x16srtp,1x16gcm) and the SRTP suite each runs. */
+const STEP_SUITES: Record<string, SrtpSuite> = { srtp: SRTP_SUITE, gcm: 'AEAD_AES_128_GCM', gcm256: 'AEAD_AES_256_GCM' }
 
 interface StepResult {
   name: string
@@ -105,7 +109,7 @@ let failedSamples = 0
 
 /** sample runs one step; a step that fails (a join refused or unanswered) is logged, retried once. */
 async function sample(target: SfuTarget, spec: StepSpec, retry = true): Promise<StepSample> {
-  const receiver = spec.srtp ? receivers.node : receivers.plain
+  const receiver = spec.srtp ? receivers.srtp : receivers.plain
   try {
     const s = await runStep(target, spec, receiver, target === veche ? idle.veche : idle.baseline, othersOf(target), receivers.nulls)
     await sleep(300) // Let the rooms close before the next window.
@@ -128,7 +132,8 @@ async function measure(name: string, spec: StepSpec, n = reps): Promise<StepResu
       result.samples[t.name].push(s)
       const v = verdict(s)
       log(
-        `${name} ${t.name} #${i + 1}: ${fmt(s.workerCpuUsPerPacket)} us/pkt, load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}${sampledNote(s)}` +
+        `${name} ${t.name} #${i + 1}: ${fmt(s.workerCpuUsPerPacket)} us/pkt, load ${fmt(s.workerLoad)}, loss ${pct(s.loss)}${sampledNote(s)}, generator ${fmt(s.generatorLoad)}` +
+          `${s.srtpErrors ? `, ${s.srtpErrors} SRTP errors` : ''}` +
           `${v.disturbed ? ` DISTURBED (other load ${fmt(s.foreignLoad)} cores)` : ''}${v.generatorBound ? ' GENERATOR-BOUND' : ''}`,
       )
     }
@@ -140,10 +145,11 @@ async function measure(name: string, spec: StepSpec, n = reps): Promise<StepResu
  * step builds a step's spec. `sample` subscribers per room are counted (see --sample-receivers);
  * without null ports (no C sink) everyone is, and the run says so.
  */
-const step = (rooms: number, participants: number, srtp = false, sample = sampleArg): StepSpec => ({
+const step = (rooms: number, participants: number, suite?: SrtpSuite, sample = sampleArg): StepSpec => ({
   rooms,
   participants,
-  srtp,
+  srtp: suite !== undefined,
+  ...(suite ? { suite } : {}),
   ...timing,
   ...(typeof sample === 'number' && sample < participants && receivers.nulls ? { sampleReceivers: sample } : {}),
 })
@@ -213,15 +219,15 @@ try {
   }
 
   const chosen = args.steps?.split(',').map((s): [string, StepSpec] => {
-    const m = /^(\d+)x(\d+)(srtp)?$/.exec(s.trim())
-    if (!m) throw new Error(`--steps: '${s}' is not RxP or RxPsrtp`)
-    return [s.trim(), step(Number(m[1]), Number(m[2]), m[3] !== undefined)]
+    const m = /^(\d+)x(\d+)(srtp|gcm|gcm256)?$/.exec(s.trim())
+    if (!m) throw new Error(`--steps: '${s}' is not RxP, RxPsrtp, RxPgcm or RxPgcm256`)
+    return [s.trim(), step(Number(m[1]), Number(m[2]), m[3] === undefined ? undefined : STEP_SUITES[m[3]])]
   })
   const fixed: [string, StepSpec][] =
     chosen ??
     (quick
-      ? [['1x2', step(1, 2)], ['2x4', step(2, 4)], ['1x4 srtp', step(1, 4, true)]]
-      : [['1x2', step(1, 2)], ['4x4', step(4, 4)], ['1x8', step(1, 8)], ['1x16', step(1, 16)], ['1x6 srtp', step(1, 6, true)]])
+      ? [['1x2', step(1, 2)], ['2x4', step(2, 4)], ['1x4 srtp', step(1, 4, SRTP_SUITE)]]
+      : [['1x2', step(1, 2)], ['4x4', step(4, 4)], ['1x8', step(1, 8)], ['1x16', step(1, 16)], ['1x6 srtp', step(1, 6, SRTP_SUITE)]])
   for (const [name, spec] of fixed) if (!outOfTime()) results.push(await measure(name, spec))
   if (chosen) throw new StepsOnly()
 
@@ -254,7 +260,7 @@ try {
  */
 async function spreadRoom(size: number): Promise<void> {
   const peersPerWorker = Math.ceil(size / 2)
-  const spec = step(1, size, false, sampleArg ?? SPREAD_SAMPLE)
+  const spec = step(1, size, undefined, sampleArg ?? SPREAD_SAMPLE)
   const counted = spec.sampleReceivers ?? 'all'
   log(`room of ${size} on 2 workers (peersPerWorker=${peersPerWorker}), ${counted} subscribers counted`)
   const two = await VecheTarget.start({ workers: 2, peersPerWorker })

@@ -20,7 +20,9 @@ export const GENERATOR_LIMIT = 0.9
 export interface Receivers {
   /** For plain RTP: the C sink where it could be built, else Node. */
   plain: ReceiveSide
-  /** For SRTP (and first-packet times): Node. */
+  /** For SRTP: the C sink built with libsrtp2 (it publishes SRTP steps too), else Node. */
+  srtp: ReceiveSide
+  /** For first-packet times (join latency), and SRTP where the sink has no libsrtp2: Node. */
   node: NodeReceiveSide
   /** Null ports for sampled receivers: held by the C sink, so absent without it. */
   nulls?: NullPorts
@@ -33,9 +35,12 @@ export function startReceivers(nullMode: NullMode = 'drop'): Receivers {
   const built = buildSink()
   if ('path' in built) {
     const sink = SinkReceiveSide.start(built.path)
-    return { plain: sink, node, nulls: new NullPorts(sink, nullMode), note: 'plain RTP received by the C sink (recvmmsg)' }
+    const note = built.srtp
+      ? 'plain RTP received by the C sink (recvmmsg); SRTP sent and received by it too (libsrtp2)'
+      : 'plain RTP received by the C sink (recvmmsg); SRTP in Node (no libsrtp2-dev: large SRTP steps may be generator-bound)'
+    return { plain: sink, srtp: built.srtp ? sink : node, node, nulls: new NullPorts(sink, nullMode), note }
   }
-  return { plain: node, node, note: `no C compiler (${built.error}): plain RTP received in Node; large steps may be generator-bound` }
+  return { plain: node, srtp: node, node, note: `no C compiler (${built.error}): plain RTP and SRTP in Node; large steps may be generator-bound` }
 }
 
 /** pinTarget puts `target`'s workers on the worker core and its Node process on the generator's. */

@@ -3,12 +3,15 @@
 // stream, warms up, then measures one window of CPU, packets, loss and delay, and tears down.
 // With sampled receivers (sampled-receivers.ts) only a few subscribers per room are counted; the
 // others receive on null ports, and the worker figures still cover everything forwarded.
+// SRTP steps on the C sink publish from it too, so SRTP costs the generator C, not Node, time.
 import { performance } from 'node:perf_hooks'
 import type { NullArrivals, NullPorts } from './null-port.ts'
 import { Pacer } from './pacer.ts'
 import { cpuNs, machineTimes, rssBytes, softirqThreads, udpReceiveErrors } from './proc.ts'
 import type { PortOpener, ReceiveSide } from './receive-side.ts'
 import { sampledIndexes } from './sampled-receivers.ts'
+import { SinkReceiveSide } from './sink.ts'
+import type { SrtpSuite } from './srtp.ts'
 import { sleep } from './stats.ts'
 import { SyntheticPeer } from './synthetic-peer.ts'
 import type { SfuTarget } from './targets/target.ts'
@@ -17,6 +20,8 @@ export interface StepSpec {
   rooms: number
   participants: number
   srtp: boolean
+  /** The SRTP suite of an SRTP step (default AES_CM_128_HMAC_SHA1_80). */
+  suite?: SrtpSuite
   warmupMs: number
   measureMs: number
   /**
@@ -31,6 +36,7 @@ export interface StepSample {
   rooms: number
   participants: number
   srtp: boolean
+  suite?: SrtpSuite
   /**
    * Packets that reached the subscribers' sockets in the window: what the workers forwarded. The
    * counted subscribers' packets plus, with sampled receivers, those that reached the null ports.
@@ -78,6 +84,8 @@ export interface StepSample {
    * that does not receive every stream, a null-port one without a running consumer for each.
    */
   incomplete: number
+  /** Packets the C sink could not protect or unprotect in the window (SRTP on the sink; else 0). */
+  srtpErrors: number
 }
 
 interface Snapshot {
@@ -125,18 +133,30 @@ async function setUp(
   counted: Set<SyntheticPeer>,
 ): Promise<void> {
   const sampled = sampledIndexes(spec.participants, nulls ? spec.sampleReceivers : undefined)
+  const publishIn = sinkPublishing(spec, receiver)
   const rooms = await Promise.all(Array.from({ length: spec.rooms }, () => target.createRoom()))
   await Promise.all(
     rooms.map(async (room, r) => {
       for (let i = 0; i < spec.participants; i++) {
         const on: PortOpener = sampled.has(i) || !nulls ? receiver : nulls
-        const peer = await SyntheticPeer.join(target, room, `r${r}p${i}`, { srtp: spec.srtp, publish: true, receiver: on, pacer })
+        const peer = await SyntheticPeer.join(target, room, `r${r}p${i}`, {
+          srtp: spec.srtp,
+          ...(spec.suite ? { suite: spec.suite } : {}),
+          ...(publishIn ? { publishIn } : {}),
+          publish: true,
+          receiver: on,
+          pacer,
+        })
         all.push(peer)
         if (on === receiver) counted.add(peer)
       }
     }),
   )
 }
+
+/** sinkPublishing returns the C sink when it sends a step's media: SRTP steps received on it. */
+const sinkPublishing = (spec: StepSpec, receiver: ReceiveSide): SinkReceiveSide | undefined =>
+  spec.srtp && receiver instanceof SinkReceiveSide ? receiver : undefined
 
 /**
  * complete counts subscribers that are fully set up: a counted one receives every other
@@ -178,16 +198,21 @@ export async function runStep(
     const setupMs = performance.now() - t0
     await sleep(spec.warmupMs)
 
-    const published = (): number => all.reduce((n, p) => n + (p.publisher?.counters.audioPackets ?? 0) + (p.publisher?.counters.topLayerPackets ?? 0), 0)
+    const sink = sinkPublishing(spec, receiver)
+    const zero = { published: 0, srtpErrors: 0 }
+    const sinkTotals = async (): Promise<{ published: number; srtpErrors: number }> => (sink ? sink.publisherTotals() : zero)
+    const inNode = (): number => all.reduce((n, p) => n + (p.publisher?.counters.audioPackets ?? 0) + (p.publisher?.counters.topLayerPackets ?? 0), 0)
     await receiver.reset()
-    const sent0 = published()
+    const sink0 = await sinkTotals()
+    const sent0 = inNode() + sink0.published
     // The null ports are read right after each snapshot, so both ends of their window lag alike.
     const a = snapshot(target, generator, others)
     const nullsA = await arrived()
     await sleep(spec.measureMs)
     const b = snapshot(target, generator, others)
     const nullsB = await arrived()
-    const sent1 = published()
+    const sink1 = await sinkTotals()
+    const sent1 = inNode() + sink1.published
     const r = await receiver.report()
     const rss = rssBytes(target.processes().control)
     const incomplete = all.length - (await complete(all, counted, receiver, spec.participants))
@@ -207,6 +232,7 @@ export async function runStep(
       rooms: spec.rooms,
       participants: spec.participants,
       srtp: spec.srtp,
+      ...(spec.suite ? { suite: spec.suite } : {}),
       forwarded,
       countedSubscribers: counted.size,
       subscribers: all.length,
@@ -227,6 +253,7 @@ export async function runStep(
       udpBufferDrops: Math.max(0, b.udpDrops - a.udpDrops - nullDropped),
       setupMs,
       incomplete,
+      srtpErrors: sink1.srtpErrors - sink0.srtpErrors,
     }
   } finally {
     await Promise.all(all.map((p) => p.leave()))

@@ -3,7 +3,7 @@
 // or in the C sink process (bench/sink/rtp-sink.c) for the loads of a whole worker core.
 import { createSocket, type Socket } from 'node:dgram'
 import { Histogram } from './histogram.ts'
-import type { SrtpContext } from './srtp.ts'
+import { SrtpContext, type SrtpParameters } from './srtp.ts'
 import { Subscriber } from './subscriber.ts'
 
 export interface ReceivePort {
@@ -12,6 +12,11 @@ export interface ReceivePort {
   streams: number
   /** Resolves with the monotonic time (ms) of the first RTP packet; only where the side can tell at once. */
   firstPacket?: () => Promise<number>
+  /**
+   * key makes the port receive SRTP with the server's master key (known only once the transport is
+   * connected: mediasoup makes a new one when the peer picks another suite). A no-op on null ports.
+   */
+  key(params: SrtpParameters): Promise<void>
   close(): void
 }
 
@@ -25,7 +30,7 @@ export interface ReceiveReport {
 
 /** What a synthetic peer needs to subscribe: a port to point its recv transport at. */
 export interface PortOpener {
-  open(srtp: SrtpContext | undefined): Promise<ReceivePort>
+  open(): Promise<ReceivePort>
 }
 
 export interface ReceiveSide extends PortOpener {
@@ -57,13 +62,14 @@ export class NodeReceiveSide implements ReceiveSide {
   readonly delays = new Histogram()
   readonly #ports = new Map<ReceivePort, Subscriber>()
 
-  async open(srtp: SrtpContext | undefined): Promise<ReceivePort> {
+  async open(): Promise<ReceivePort> {
     const socket = await boundSocket()
-    const subscriber = new Subscriber(socket, this.delays, srtp)
+    const subscriber = new Subscriber(socket, this.delays)
     const port: ReceivePort = {
       port: socket.address().port,
       streams: 0,
       firstPacket: () => subscriber.firstPacket(),
+      key: async (params) => void (subscriber.srtp = new SrtpContext(params)),
       close: () => {
         this.#ports.delete(port)
         socket.close()

@@ -1,5 +1,7 @@
-// The C receive side: builds bench/sink/rtp-sink.c with the system C compiler (cached by source
-// hash) and drives it over its stdin/stdout line protocol. Returns undefined where no compiler is.
+// The C receive side: builds bench/sink/rtp-sink.c (with publisher.c and srtp-session.c) with the
+// system C compiler, linked against libsrtp2 where its headers are (cached by source hash, offline),
+// and drives it over its stdin/stdout line protocol: receive ports (plain or SRTP), null ports, and
+// the publishers of SRTP steps (so Node only sets up transports and keys, and reads counters).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
@@ -9,20 +11,57 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { NullArrivals, NullMode } from './null-port.ts'
 import type { ReceivePort, ReceiveReport, ReceiveSide } from './receive-side.ts'
-import type { SrtpContext } from './srtp.ts'
+import { keyHex, type SrtpParameters } from './srtp.ts'
 
-const SOURCE = fileURLToPath(new URL('../sink/rtp-sink.c', import.meta.url))
+const SOURCES = ['rtp-sink.c', 'publisher.c', 'srtp-session.c', 'publisher.h', 'srtp-session.h'].map((f) =>
+  fileURLToPath(new URL(`../sink/${f}`, import.meta.url)),
+)
 
-/** buildSink compiles the sink once per source version; undefined (with the reason) if it cannot. */
-export function buildSink(): { path: string } | { error: string } {
-  const source = readFileSync(SOURCE)
+export interface BuiltSink {
+  path: string
+  /** Linked against libsrtp2: SRTP ports and SRTP publishers work. */
+  srtp: boolean
+}
+
+/**
+ * buildSink compiles the sink once per source version into the cache (with libsrtp2 if it links,
+ * else plain RTP only); the reason if it cannot be built at all.
+ */
+export function buildSink(): BuiltSink | { error: string } {
+  const hash = createHash('sha256')
+  for (const f of SOURCES) hash.update(readFileSync(f))
   const dir = join(process.env.VECHE_CACHE ?? join(homedir(), '.cache', 'veche'), 'bench')
-  const path = join(dir, `rtp-sink-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`)
-  if (existsSync(path)) return { path }
+  const base = join(dir, `rtp-sink-${hash.digest('hex').slice(0, 12)}`)
+  if (existsSync(`${base}-srtp`)) return { path: `${base}-srtp`, srtp: true }
+  if (existsSync(base)) return { path: base, srtp: false }
   mkdirSync(dir, { recursive: true })
-  const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', path, SOURCE], { encoding: 'utf8' })
-  if (cc.error || cc.status !== 0) return { error: cc.error?.message ?? cc.stderr.trim() }
-  return { path }
+  const c = SOURCES.filter((f) => f.endsWith('.c'))
+  const cc = (out: string, flags: string[]): string | undefined => {
+    const r = spawnSync(process.env.CC ?? 'cc', ['-O2', '-o', out, ...c, ...flags], { encoding: 'utf8' })
+    return r.error || r.status !== 0 ? (r.error?.message ?? r.stderr.trim()) : undefined
+  }
+  if (cc(`${base}-srtp`, ['-DVECHE_SRTP', '-lsrtp2', '-lm']) === undefined) return { path: `${base}-srtp`, srtp: true }
+  const error = cc(base, ['-lm'])
+  return error === undefined ? { path: base, srtp: false } : { error }
+}
+
+/** A publisher the sink runs: its local port and SSRCs, for connectPlainTransport and produce. */
+export interface SinkPublisher {
+  id: number
+  port: number
+  audioSsrc: number
+  videoSsrcs: number[]
+}
+
+/** What the sink's publishers sent since it started (windows take differences). */
+export interface PublisherTotals {
+  /** Audio and top-layer packets: what one subscriber of each publisher receives. */
+  published: number
+  packets: number
+  keyFrames: number
+  keyFrameRequests: number
+  /** Packets that failed SRTP protect or unprotect (receive ports included): 0 when keys agree. */
+  srtpErrors: number
 }
 
 export class SinkReceiveSide implements ReceiveSide {
@@ -51,12 +90,12 @@ export class SinkReceiveSide implements ReceiveSide {
     })
   }
 
-  async open(srtp: SrtpContext | undefined): Promise<ReceivePort> {
-    if (srtp) throw new Error('the C sink reads plain RTP only; SRTP steps receive in Node')
+  async open(): Promise<ReceivePort> {
     const [, id, portNumber] = (await this.#ask('open')).split(' ').map(Number) as [number, number, number]
     const port: ReceivePort = {
       port: portNumber,
       streams: 0,
+      key: async (params) => void (await this.#ask(`key ${id} ${params.cryptoSuite} ${keyHex(params)}`)),
       close: () => {
         this.#ports.delete(id)
         void this.#ask(`close ${id}`)
@@ -72,7 +111,27 @@ export class SinkReceiveSide implements ReceiveSide {
    */
   async openNull(mode: NullMode): Promise<ReceivePort> {
     const [, id, portNumber] = (await this.#ask(`null ${mode}`)).split(' ').map(Number) as [number, number, number]
-    return { port: portNumber, streams: 0, close: () => void this.#ask(`close ${id}`) }
+    return { port: portNumber, streams: 0, key: async () => undefined, close: () => void this.#ask(`close ${id}`) }
+  }
+
+  /** openPublisher opens an idle publisher whose socket is connected to the server's `ip`:`port`. */
+  async openPublisher(ip: string, port: number): Promise<SinkPublisher> {
+    const [, id, local, audioSsrc, ...video] = (await this.#ask(`pub ${ip} ${port}`)).split(' ').map(Number) as number[]
+    return { id: id!, port: local!, audioSsrc: audioSsrc!, videoSsrcs: video }
+  }
+
+  /** startPublisher starts sending: plain RTP, or SRTP with our key and the server's (for its RTCP). */
+  async startPublisher(id: number, srtp?: { ours: SrtpParameters; server: SrtpParameters }): Promise<void> {
+    await this.#ask(srtp ? `start ${id} ${srtp.ours.cryptoSuite} ${keyHex(srtp.ours)} ${keyHex(srtp.server)}` : `start ${id} plain`)
+  }
+
+  closePublisher(id: number): void {
+    void this.#ask(`unpub ${id}`)
+  }
+
+  async publisherTotals(): Promise<PublisherTotals> {
+    const [, published, packets, keyFrames, keyFrameRequests, srtpErrors] = (await this.#ask('pubs')).split(' ').map(Number) as number[]
+    return { published: published!, packets: packets!, keyFrames: keyFrames!, keyFrameRequests: keyFrameRequests!, srtpErrors: srtpErrors! }
   }
 
   /** nullArrivals returns the packets that reached the open null ports since each opened. */

@@ -1,16 +1,25 @@
-// SRTP and SRTCP with AES_CM_128_HMAC_SHA1_80 (RFC 3711), enough for a synthetic peer to talk to a
-// mediasoup PlainTransport with enableSrtp: protect outgoing RTP, unprotect incoming RTP and SRTCP.
-// Incoming packets are decrypted but not authenticated: the peer only counts and times them, and
+// SRTP keys for synthetic peers, and a Node implementation of AES_CM_128_HMAC_SHA1_80 (RFC 3711)
+// for the Node receive side (join latency, and where no C sink is built): protect outgoing RTP,
+// unprotect incoming RTP and SRTCP. Load steps protect and unprotect in the C sink instead
+// (bench/sink/srtp-session.c, libsrtp2), which also does the AEAD GCM suites.
+// Incoming packets are decrypted here but not authenticated: the peer only counts and times them, and
 // checking HMACs would spend the generator's core on work the server does not see.
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto'
 
 export const SRTP_SUITE = 'AES_CM_128_HMAC_SHA1_80'
 const TAG = 10
 
+/** The suites browsers negotiate, in mediasoup's names; master key + salt bytes of each. */
+export const SRTP_SUITES = { AES_CM_128_HMAC_SHA1_80: 30, AEAD_AES_128_GCM: 28, AEAD_AES_256_GCM: 44 } as const
+export type SrtpSuite = keyof typeof SRTP_SUITES
+
 export interface SrtpParameters {
-  cryptoSuite: typeof SRTP_SUITE
+  cryptoSuite: SrtpSuite
   keyBase64: string
 }
+
+/** keyHex returns the master key and salt of `params` in hex, as the C sink takes them. */
+export const keyHex = (params: SrtpParameters): string => Buffer.from(params.keyBase64, 'base64').toString('hex')
 
 interface SessionKeys {
   enc: Buffer
@@ -41,9 +50,9 @@ function ivFor(salt: Buffer, ssrc: number, index: number): Buffer {
   return iv
 }
 
-/** newSrtpParameters returns a fresh random master key and salt in mediasoup's format. */
-export function newSrtpParameters(): SrtpParameters {
-  return { cryptoSuite: SRTP_SUITE, keyBase64: randomBytes(30).toString('base64') }
+/** newSrtpParameters returns a fresh random master key and salt for `suite` in mediasoup's format. */
+export function newSrtpParameters(suite: SrtpSuite = SRTP_SUITE): SrtpParameters {
+  return { cryptoSuite: suite, keyBase64: randomBytes(SRTP_SUITES[suite]).toString('base64') }
 }
 
 /** One direction of an SRTP session: the key material of the side that encrypts. */
@@ -57,7 +66,7 @@ export class SrtpContext {
   #rtcpIndex = 0
 
   constructor(params: SrtpParameters) {
-    if (params.cryptoSuite !== SRTP_SUITE) throw new Error(`unsupported SRTP suite ${params.cryptoSuite}`)
+    if (params.cryptoSuite !== SRTP_SUITE) throw new Error(`the Node SRTP path does ${SRTP_SUITE} only, not ${params.cryptoSuite}: use the C sink (bench/sink, needs cc and libsrtp2-dev)`)
     const material = Buffer.from(params.keyBase64, 'base64')
     const key = material.subarray(0, 16)
     const salt = material.subarray(16, 30)

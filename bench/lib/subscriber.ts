@@ -26,12 +26,12 @@ export class Subscriber {
   /** monoMs() of the first RTP packet, or undefined until one came. */
   firstPacketAt: number | undefined
   readonly #streams = new Map<number, StreamState>()
-  readonly #srtp: SrtpContext | undefined
+  /** Decrypts what arrives, once the port is keyed (ReceivePort.key). */
+  srtp: SrtpContext | undefined
   readonly #delays: Histogram
   #onFirst: (() => void) | undefined
 
-  constructor(socket: Socket, delays: Histogram, srtp?: SrtpContext) {
-    this.#srtp = srtp
+  constructor(socket: Socket, delays: Histogram) {
     this.#delays = delays
     socket.on('message', (msg) => this.#onPacket(msg))
   }
@@ -47,7 +47,7 @@ export class Subscriber {
     const now = monoMs()
     const header = rtpHeaderLength(raw)
     if (header < 0) return
-    const packet = this.#srtp ? this.#srtp.unprotectRtp(raw, header) : raw
+    const packet = this.srtp ? this.srtp.unprotectRtp(raw, header) : raw
     if (this.firstPacketAt === undefined) {
       this.firstPacketAt = now
       this.#onFirst?.()

@@ -3,7 +3,9 @@
  * Opens UDP sockets on 127.0.0.1 on request, drains them with recvmmsg, and per socket and SSRC
  * counts RTP packets and sequence gaps (RFC 3550) and times each packet against the send time the
  * generator put in its last 8 payload bytes (a big-endian double: CLOCK_MONOTONIC milliseconds).
- * Plain RTP only (the generator reads SRTP itself). Built by bench/lib/sink.ts with the system cc.
+ * SRTP ports decrypt (and authenticate) with libsrtp2 first (srtp-session.c). It also sends: the
+ * publishers of SRTP steps (publisher.c), so protecting and unprotecting stay out of Node.
+ * Built by bench/lib/sink.ts with the system cc (with libsrtp2 where its headers are installed).
  *
  * It also holds "null ports" for sampled receivers (bench/lib/null-port.ts), where subscribers that
  * are not counted receive. "drop": the smallest receive buffer the kernel allows, never read, so the
@@ -14,6 +16,12 @@
  *
  * Commands on stdin, one per line; answers on stdout, one line each:
  *   open            -> "port <id> <port>"
+ *   key <id> <suite> <hex> -> "ok"   (from now on port <id> receives SRTP: the server's key and salt)
+ *   pub <ip> <port> -> "pub <id> <local port> <audio ssrc> <video ssrc q> <h> <f>"   (a publisher, idle)
+ *   start <id> plain | start <id> <suite> <our hex> <server hex> -> "ok"   (the publisher sends)
+ *   unpub <id>      -> "ok"
+ *   pubs            -> "pubs <published> <packets> <keyframes> <keyframe requests> <srtp errors>"
+ *                      (since start; published: audio + top-layer packets, what one subscriber gets)
  *   null drop|drain -> "port <id> <port>"   (a null port; closed with "close <id>" like the others)
  *   nulls           -> "nulls <drained> <dropped>"   (packets at the open null ports since they opened)
  *   close <id>      -> "ok"
@@ -31,14 +39,23 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "publisher.h"
+#include "srtp-session.h"
 
 #define MAX_SOCKETS 4096
 #define MAX_STREAMS 512 /* per socket: two per other participant */
 #define BATCH 64
 #define PKT 1600
 #define BUCKETS 10000 /* 10 us each, up to 100 ms */
+#define MAX_PUBS 1024
+/* The publishers' clock: bench/lib/pacer.ts ticks every 4 ms too. */
+#define TICK_NS 4000000
+/* epoll tags: 0 stdin, 1..MAX_SOCKETS receive ports, then publishers, then the tick. */
+#define PUB_TAG(i) ((uint32_t)(MAX_SOCKETS + 1 + (i)))
+#define TICK_TAG ((uint32_t)(MAX_SOCKETS + 1 + MAX_PUBS))
 
 struct stream {
   uint32_t ssrc;
@@ -54,10 +71,13 @@ struct sock {
   uint64_t drained;
   int nstreams;
   double first_ms;
+  struct srtp_dir *srtp; /* the server's key, for an SRTP port */
   struct stream streams[MAX_STREAMS];
 };
 
 static struct sock *socks[MAX_SOCKETS];
+static struct publisher *pubs[MAX_PUBS];
+static int npubs_started;
 static uint64_t hist[BUCKETS + 1];
 static uint64_t hist_n;
 
@@ -75,10 +95,18 @@ static double read_double_be(const uint8_t *p) {
   return d;
 }
 
-static void on_packet(struct sock *s, const uint8_t *p, size_t len, double now) {
+static void on_packet(struct sock *s, uint8_t *p, size_t len, double now) {
   if (len < 12 || (p[0] >> 6) != 2) return;
   uint8_t pt = p[1] & 0x7f;
   if (pt >= 64 && pt <= 95) return; /* RTCP */
+  if (s->srtp) {
+    int n = (int)len;
+    if (srtp_dir_unprotect(s->srtp, p, &n) < 0) {
+      pub_totals.srtp_errors++;
+      return;
+    }
+    len = (size_t)n;
+  }
   size_t header = 12 + (p[0] & 0x0f) * 4;
   if (p[0] & 0x10) {
     if (len < header + 4) return;
@@ -183,8 +211,88 @@ static void open_socket(int ep, int null) {
   printf("port %d %d\n", id, ntohs(a.sin_port));
 }
 
+/* publisher_command handles pub, start, unpub and pubs; 0 if `line` is none of them. */
+static int publisher_command(int ep, char *line) {
+  char a[64], b[128], c[160], d[160];
+  int id;
+  if (sscanf(line, "pub %63s %d", a, &id) == 2) {
+    int slot = -1;
+    for (int i = 0; i < MAX_PUBS; i++) if (!pubs[i]) { slot = i; break; }
+    const char *error = "too many publishers";
+    struct publisher *p = slot < 0 ? NULL : pub_open(a, id, now_ms(), &error);
+    if (!p) {
+      printf("error cannot open a publisher: %s\n", error);
+      return 1;
+    }
+    pubs[slot] = p;
+    struct epoll_event ev = { .events = EPOLLIN, .data.u32 = PUB_TAG(slot) };
+    epoll_ctl(ep, EPOLL_CTL_ADD, p->fd, &ev);
+    struct sockaddr_in local;
+    socklen_t alen = sizeof local;
+    getsockname(p->fd, (struct sockaddr *)&local, &alen);
+    printf("pub %d %d %u %u %u %u\n", slot, ntohs(local.sin_port), p->audio.ssrc, p->video[0].ssrc, p->video[1].ssrc, p->video[2].ssrc);
+    return 1;
+  }
+  int n = sscanf(line, "start %d %63s %159s %159s", &id, a, c, d);
+  if (n >= 2) {
+    struct publisher *p = id >= 0 && id < MAX_PUBS ? pubs[id] : NULL;
+    const char *error = "no such publisher";
+    if (p && strcmp(a, "plain") != 0) {
+      if (n < 4) {
+        error = "start <id> <suite> <our key> <server key>";
+        p = NULL;
+      } else {
+        p->tx = srtp_dir_new(a, c, 1, &error);
+        p->rx = p->tx ? srtp_dir_new(a, d, 0, &error) : NULL;
+        if (!p->rx) {
+          srtp_dir_free(p->tx);
+          p->tx = NULL;
+          p = NULL;
+        }
+      }
+    }
+    if (!p) {
+      printf("error cannot start the publisher: %s\n", error);
+      return 1;
+    }
+    p->started = 1;
+    npubs_started++;
+    printf("ok\n");
+    return 1;
+  }
+  if (sscanf(line, "unpub %d", &id) == 1) {
+    if (id >= 0 && id < MAX_PUBS && pubs[id]) {
+      if (pubs[id]->started) npubs_started--;
+      pub_close(pubs[id]);
+      pubs[id] = NULL;
+    }
+    printf("ok\n");
+    return 1;
+  }
+  if (strcmp(line, "pubs") == 0) {
+    printf("pubs %llu %llu %llu %llu %llu\n", (unsigned long long)pub_totals.published, (unsigned long long)pub_totals.packets,
+           (unsigned long long)pub_totals.key_frames, (unsigned long long)pub_totals.key_frame_requests, (unsigned long long)pub_totals.srtp_errors);
+    return 1;
+  }
+  if (sscanf(line, "key %d %63s %127s", &id, a, b) == 3) {
+    struct sock *s = id >= 0 && id < MAX_SOCKETS ? socks[id] : NULL;
+    const char *error = "no such port";
+    struct srtp_dir *dir = s && !s->null ? srtp_dir_new(a, b, 0, &error) : NULL;
+    if (!dir) {
+      printf("error cannot key the port: %s\n", error);
+      return 1;
+    }
+    srtp_dir_free(s->srtp);
+    s->srtp = dir;
+    printf("ok\n");
+    return 1;
+  }
+  return 0;
+}
+
 static void command(int ep, char *line) {
-  if (strncmp(line, "open", 4) == 0) {
+  if (publisher_command(ep, line)) {
+  } else if (strncmp(line, "open", 4) == 0) {
     open_socket(ep, COUNTED);
   } else if (strncmp(line, "nulls", 5) == 0) {
     uint64_t drained = 0, dropped = 0;
@@ -206,6 +314,7 @@ static void command(int ep, char *line) {
     int id = atoi(line + 6);
     if (id >= 0 && id < MAX_SOCKETS && socks[id]) {
       close(socks[id]->fd);
+      srtp_dir_free(socks[id]->srtp);
       free(socks[id]);
       socks[id] = NULL;
     }
@@ -246,6 +355,11 @@ int main(void) {
   int ep = epoll_create1(0);
   struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 0 };
   epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
+  int tick = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+  struct itimerspec every = { .it_interval.tv_nsec = TICK_NS, .it_value.tv_nsec = TICK_NS };
+  timerfd_settime(tick, 0, &every, NULL);
+  struct epoll_event tev = { .events = EPOLLIN, .data.u32 = TICK_TAG };
+  epoll_ctl(ep, EPOLL_CTL_ADD, tick, &tev);
   static char in[1 << 16];
   size_t have = 0;
   struct epoll_event events[256];
@@ -255,6 +369,18 @@ int main(void) {
     if (n < 0) return 1;
     for (int i = 0; i < n; i++) {
       uint32_t tag = events[i].data.u32;
+      if (tag == TICK_TAG) {
+        uint64_t expirations;
+        if (read(tick, &expirations, sizeof expirations) < 0) continue;
+        if (!npubs_started) continue;
+        double now = now_ms();
+        for (int j = 0; j < MAX_PUBS; j++) if (pubs[j]) pub_tick(pubs[j], now);
+        continue;
+      }
+      if (tag > MAX_SOCKETS) {
+        if (pubs[tag - PUB_TAG(0)]) pub_readable(pubs[tag - PUB_TAG(0)]);
+        continue;
+      }
       if (tag > 0) {
         if (socks[tag - 1]) drain(socks[tag - 1]);
         continue;

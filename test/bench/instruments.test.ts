@@ -29,6 +29,17 @@ t.test('load steps measure Veche and bare mediasoup alike', async (t) => {
   }
   const srtp = await runStep(veche, { ...spec, participants: 2, srtp: true }, receivers.node, 0, [])
   t.ok(srtp.forwarded > 2 * 320 * 0.7 && srtp.loss < 0.02, `SRTP: ${srtp.forwarded} packets, loss ${srtp.loss}`)
+  // SRTP sent and received by the C sink (libsrtp2), in the suites browsers negotiate: on connect
+  // the server switches its transport to the peer's suite and answers with its new key.
+  if (receivers.srtp !== receivers.node) {
+    for (const suite of ['AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_128_GCM', 'AEAD_AES_256_GCM'] as const) {
+      for (const target of [veche, baseline]) {
+        const s = await runStep(target, { ...spec, srtp: true, suite }, receivers.srtp, 0, [])
+        t.equal(s.srtpErrors, 0, `${target.name} ${suite}: every packet protected and unprotected`)
+        t.ok(s.forwarded > 3 * 2 * 320 * 0.7 && s.loss < 0.02, `${target.name} ${suite}: ${s.forwarded} packets, loss ${s.loss}`)
+      }
+    }
+  }
   // Sampled receivers: two of four subscribers counted, the others on null ports the sink holds.
   if (receivers.nulls) {
     const sampled = await runStep(veche, { ...spec, participants: 4, sampleReceivers: 2 }, receivers.plain, 0, [], receivers.nulls)

@@ -92,8 +92,9 @@ class BaselineSession implements SfuSession {
     return (await this.#target.call({ op: 'createPlainTransport', session: this.#id, direction, srtp })) as PlainTransportInfo
   }
 
-  async connectPlainTransport(transportId: string, ip: string, port: number, srtpParameters?: SrtpParameters): Promise<void> {
-    await this.#target.call({ op: 'connectPlainTransport', session: this.#id, transportId, ip, port, ...(srtpParameters ? { srtpParameters } : {}) })
+  async connectPlainTransport(transportId: string, ip: string, port: number, srtpParameters?: SrtpParameters): Promise<SrtpParameters | undefined> {
+    const after = await this.#target.call({ op: 'connectPlainTransport', session: this.#id, transportId, ip, port, ...(srtpParameters ? { srtpParameters } : {}) })
+    return (after ?? undefined) as SrtpParameters | undefined
   }
 
   async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: object): Promise<string> {

@@ -18,7 +18,11 @@ export interface NewConsumer {
 export interface SfuSession {
   join(displayName: string): Promise<void>
   createPlainTransport(direction: 'send' | 'recv', srtp: boolean): Promise<PlainTransportInfo>
-  connectPlainTransport(transportId: string, ip: string, port: number, srtpParameters?: SrtpParameters): Promise<void>
+  /**
+   * connectPlainTransport returns the server's SRTP parameters after connecting where it says them
+   * (they change when the client picked another suite), else undefined.
+   */
+  connectPlainTransport(transportId: string, ip: string, port: number, srtpParameters?: SrtpParameters): Promise<SrtpParameters | undefined>
   produce(transportId: string, kind: 'audio' | 'video', rtpParameters: object, source: 'mic' | 'camera'): Promise<string>
   ready(rtpCapabilities: object): Promise<void>
   /** resumeConsumer resumes a consumer the server created paused (a no-op where none is). */

@@ -169,8 +169,9 @@ export class VecheSession implements SfuSession {
     return this.#signaling.request<PlainTransportInfo>('createPlainTransport', { direction, srtp })
   }
 
-  async connectPlainTransport(transportId: string, ip: string, port: number, srtpParameters?: SrtpParameters): Promise<void> {
-    await this.#signaling.request('connectPlainTransport', { transportId, ip, port, ...(srtpParameters ? { srtpParameters } : {}) })
+  async connectPlainTransport(transportId: string, ip: string, port: number, srtpParameters?: SrtpParameters): Promise<SrtpParameters | undefined> {
+    const r = await this.#signaling.request<{ srtpParameters?: SrtpParameters }>('connectPlainTransport', { transportId, ip, port, ...(srtpParameters ? { srtpParameters } : {}) })
+    return r.srtpParameters
   }
 
   async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: object, source: 'mic' | 'camera'): Promise<string> {

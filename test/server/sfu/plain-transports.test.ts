@@ -102,7 +102,7 @@ t.test('requestKeyFrame: a receiver whose picture froze gets a key frame asked o
   }
   await sig.request('join', { displayName: 'Receiver' })
   const recv = await sig.request<{ id: string }>('createPlainTransport', { direction: 'recv' })
-  const inbox = await receiver.open(undefined)
+  const inbox = await receiver.open()
   await sig.request('connectPlainTransport', { transportId: recv.id, ip: '127.0.0.1', port: inbox.port })
   await sig.request('ready', { rtpCapabilities: SUBSCRIBER_RTP_CAPABILITIES })
   for (let i = 0; i < 50 && consumers.length < 2; i++) await sleep(100)
