@@ -18,6 +18,9 @@ import { BaselineTarget } from './lib/targets/baseline.ts'
 import type { SfuTarget } from './lib/targets/target.ts'
 import { VecheTarget } from './lib/targets/veche.ts'
 
+/** Step name suffixes (--steps 1x16srtp,1x16gcm) and the SRTP suite each runs. */
+const STEP_SUITES: Record<string, SrtpSuite> = { srtp: SRTP_SUITE, gcm: 'AEAD_AES_128_GCM', gcm256: 'AEAD_AES_256_GCM' }
+
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -32,8 +35,11 @@ const { values: args } = parseArgs({
     // The room beyond one worker has this many participants (default: 1.25x the capacity found,
     // or 40 with --only spread). Alone it also means --only spread, as it always did.
     spread: { type: 'string' },
-    // Run one phase only: 'spread' (the room beyond one worker), a rerun in ~3 minutes.
+    // Run one phase only: 'spread' (the room beyond one worker), a rerun in ~3 minutes; 'capacity'
+    // (the capacity search and its ~80% step on both servers, then the spread room).
     only: { type: 'string' },
+    // The capacity search, its ~80% step and the spread room in SRTP: srtp (AES-CM), gcm, gcm256.
+    srtp: { type: 'string' },
     // Count loss and delay on N subscribers per room only; the rest receive on null ports (bench/README.md).
     // Default: all, except the spread room: 4.
     'sample-receivers': { type: 'string' },
@@ -49,8 +55,12 @@ function usage(message: string): never {
   process.stderr.write(`media-load: ${message}\n`)
   process.exit(2)
 }
-if (args.only !== undefined && args.only !== 'spread') usage(`--only: '${args.only}' is not a phase; the one that runs alone is 'spread'`)
-const onlySpread = args.only === 'spread' || args.spread !== undefined
+if (args.only !== undefined && args.only !== 'spread' && args.only !== 'capacity') usage(`--only: '${args.only}' is not a phase; the ones that run alone are 'spread' and 'capacity'`)
+const onlySpread = args.only === 'spread' || (args.spread !== undefined && args.only === undefined)
+const onlyCapacity = args.only === 'capacity'
+if (args.srtp !== undefined && !(args.srtp in STEP_SUITES)) usage(`--srtp: '${args.srtp}' is not ${Object.keys(STEP_SUITES).join(', ')}`)
+/** The suite of the capacity search and the spread room (plain RTP without --srtp). */
+const searchSuite: SrtpSuite | undefined = args.srtp === undefined ? undefined : STEP_SUITES[args.srtp]
 const spreadSize = args.spread === undefined ? undefined : Number(args.spread)
 if (spreadSize !== undefined && !(Number.isInteger(spreadSize) && spreadSize >= 2)) usage(`--spread: '${args.spread}' is not a room size (2 or more participants)`)
 const nullMode = args['null-ports'] as NullMode
@@ -74,8 +84,6 @@ const reps = Number(args.reps ?? (quick ? 1 : 5))
 const deadline = Date.now() + Number(args['max-minutes']) * 60_000
 const timing = quick ? { warmupMs: 500, measureMs: 1500 } : { warmupMs: 2000, measureMs: 4000 }
 const LOSS_LIMIT = 0.005
-/** Step name suffixes (--steps 1x16srtp,1x16gcm) and the SRTP suite each runs. */
-const STEP_SUITES: Record<string, SrtpSuite> = { srtp: SRTP_SUITE, gcm: 'AEAD_AES_128_GCM', gcm256: 'AEAD_AES_256_GCM' }
 
 interface StepResult {
   name: string
@@ -170,9 +178,9 @@ async function capacity(target: SfuTarget, from: number, by: number): Promise<{ 
   for (let n = from; n <= 80 && !outOfTime(); n += by) {
     let s: StepSample
     try {
-      s = await sample(target, step(1, n))
+      s = await sample(target, step(1, n, searchSuite))
       // One bad window may be a hiccup of the shared machine: a size fails only if it fails twice.
-      if (s.loss >= LOSS_LIMIT || s.incomplete > 0) s = await sample(target, step(1, n))
+      if (s.loss >= LOSS_LIMIT || s.incomplete > 0) s = await sample(target, step(1, n, searchSuite))
     } catch (err) {
       // A saturated worker answers its control channel too late for participants to join.
       return { size: best, limitedBy: `joins (${(err as Error).message})`, probes }
@@ -228,7 +236,7 @@ try {
     (quick
       ? [['1x2', step(1, 2)], ['2x4', step(2, 4)], ['1x4 srtp', step(1, 4, SRTP_SUITE)]]
       : [['1x2', step(1, 2)], ['4x4', step(4, 4)], ['1x8', step(1, 8)], ['1x16', step(1, 16)], ['1x6 srtp', step(1, 6, SRTP_SUITE)]])
-  for (const [name, spec] of fixed) if (!outOfTime()) results.push(await measure(name, spec))
+  if (!onlyCapacity) for (const [name, spec] of fixed) if (!outOfTime()) results.push(await measure(name, spec))
   if (chosen) throw new StepsOnly()
 
   const from = quick ? 6 : 16
@@ -238,7 +246,8 @@ try {
   // The step nearest 80% of a core on Veche, measured in full.
   const probes = capacities.veche!.probes.filter((p) => p.loss < LOSS_LIMIT)
   const near80 = probes.reduce<StepSample | undefined>((a, b) => (!a || Math.abs(b.workerLoad - 0.8) < Math.abs(a.workerLoad - 0.8) ? b : a), undefined)
-  if (near80 && !outOfTime()) results.push(await measure(`1x${near80.participants} (~80%)`, step(1, near80.participants)))
+  const suffix = args.srtp ?? ''
+  if (near80 && !outOfTime()) results.push(await measure(`1x${near80.participants}${suffix} (~80%)`, step(1, near80.participants, searchSuite)))
 
   // A room bigger than one worker carries: spread over two with pipeToRouter, then on one worker.
   const cap = capacities.veche!.size
@@ -260,7 +269,7 @@ try {
  */
 async function spreadRoom(size: number): Promise<void> {
   const peersPerWorker = Math.ceil(size / 2)
-  const spec = step(1, size, undefined, sampleArg ?? SPREAD_SAMPLE)
+  const spec = step(1, size, searchSuite, sampleArg ?? SPREAD_SAMPLE)
   const counted = spec.sampleReceivers ?? 'all'
   log(`room of ${size} on 2 workers (peersPerWorker=${peersPerWorker}), ${counted} subscribers counted`)
   const two = await VecheTarget.start({ workers: 2, peersPerWorker })
@@ -268,7 +277,8 @@ async function spreadRoom(size: number): Promise<void> {
   // Two workers need both cores: the scheduler places them and the generator.
   unpinTarget(two)
   pinGenerator(receivers, false)
-  const twoWorkers = await runStep(two, spec, receivers.plain, idleRss(two), targets.flatMap(pidsOf), receivers.nulls).catch(
+  const receiver = spec.srtp ? receivers.srtp : receivers.plain
+  const twoWorkers = await runStep(two, spec, receiver, idleRss(two), targets.flatMap(pidsOf), receivers.nulls).catch(
     (err: Error) => err.message,
   )
   pinGenerator(receivers, true)
@@ -282,7 +292,7 @@ async function spreadRoom(size: number): Promise<void> {
   log(`room of ${size} on 2 workers: ${said(twoWorkers)}`)
   log(`room of ${size} on 1 worker (expected to lose packets or fail to set up)`)
   // Not through sample(): failing here is the expected outcome, not a failed sample to retry.
-  const oneWorker = await runStep(veche, spec, receivers.plain, idle.veche, othersOf(veche), receivers.nulls).catch((err: Error) => err.message)
+  const oneWorker = await runStep(veche, spec, receiver, idle.veche, othersOf(veche), receivers.nulls).catch((err: Error) => err.message)
   log(`room of ${size} on 1 worker: ${said(oneWorker)}`)
   const holds = typeof twoWorkers !== 'string' && twoWorkers.loss < LOSS_LIMIT && twoWorkers.incomplete === 0
   spread = { size, peersPerWorker, sampleReceivers: counted, nullPorts: counted === 'all' ? undefined : nullMode, twoWorkers, oneWorker, holds }
@@ -376,7 +386,7 @@ if (rows.length > 0) out.push('')
 for (const [name, c] of Object.entries(capacities)) {
   const last = c.probes.find((p) => p.participants === c.size)
   out.push(
-    `largest all-see-all room on one worker under ${pct(LOSS_LIMIT, 1)} loss, ${name}: ${c.size} participants` +
+    `largest all-see-all room on one worker under ${pct(LOSS_LIMIT, 1)} loss${searchSuite ? ` in SRTP (${searchSuite})` : ''}, ${name}: ${c.size} participants` +
       (last ? ` (worker load ${fmt(last.workerLoad)}, ${fmt(last.forwarded / (timing.measureMs / 1000) / 1000, 0)}k packets/s forwarded)` : '') +
       `; next size stopped by ${c.limitedBy}`,
   )
@@ -439,6 +449,8 @@ writeFileSync(
       quick,
       pinned,
       receive: receivers.note,
+      // The suite of the capacity search and the spread room; null: plain RTP.
+      searchSuite: searchSuite ?? null,
       rmemDefault: buffers?.bytes ?? null,
       // Sampled receivers: subscribers per room counted for loss and delay in the steps ('all': every
       // one), and whether null ports were available; each sample has countedSubscribers/subscribers.
