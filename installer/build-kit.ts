@@ -5,7 +5,7 @@
 import { Command } from 'commander'
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism, homedir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -56,9 +56,17 @@ function productionModules(): string {
   cpSync(join(ROOT, 'package-lock.json'), join(tmp, 'package-lock.json'))
   // Scripts stay off: native parts come from this working tree, built and tested here.
   run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false'], tmp)
-  rmSync(cache, { recursive: true, force: true })
-  cpSync(tmp, cache, { recursive: true })
-  rmSync(tmp, { recursive: true, force: true })
+  // Two builds may fill the cache at once (tests run kit builds side by side): the first rename wins,
+  // the other finds the cache complete and drops its own copy. A rename never leaves half a folder.
+  // A cache folder without node_modules is what an older builder left when it stopped halfway.
+  if (existsSync(cache) && !existsSync(join(cache, 'node_modules'))) rmSync(cache, { recursive: true, force: true })
+  try {
+    renameSync(tmp, cache)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(join(cache, 'node_modules'))) throw err
+    rmSync(tmp, { recursive: true, force: true })
+  }
   return cache
 }
 
