@@ -140,7 +140,7 @@ export async function createBackup(layout: Layout, options: BackupOptions = {}, 
     try {
       schema = schemaVersion(copy)
       // From the copy, not the live database: the archived rows and files then match.
-      recordings = selectRecordings(copy, recordingsDir)
+      recordings = await selectRecordings(copy, recordingsDir)
     } finally {
       copy.close()
     }

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3'
 import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
+import { createDb } from '../../server/db/engine.ts'
 import { createRecordingsRepository, type Recording } from '../../server/db/recordings-repository.ts'
 import { isPlainName, RECORDINGS_PREFIX } from './manifest.ts'
 
@@ -32,6 +33,9 @@ export interface RecordingSelection {
 }
 
 /** hasRecordingsTable: a database from before recordings existed (schema < 3) has none. */
+/** recordingsIn: the recordings of a backup's copy of the SQLite database. */
+const recordingsIn = (db: Database.Database) => createRecordingsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+
 const hasRecordingsTable = (db: Database.Database): boolean =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recordings'").get() !== undefined
 
@@ -42,9 +46,9 @@ export const fitsArchive = (name: string): boolean => Buffer.byteLength(`${RECOR
  * selectRecordings lists what `dir` (<data>/recordings) holds for the recordings `db` (the backup's
  * copy of the database) lists. Reads only sizes; never follows a symlink.
  */
-export function selectRecordings(db: Database.Database, dir: string): RecordingSelection {
+export async function selectRecordings(db: Database.Database, dir: string): Promise<RecordingSelection> {
   const selection: RecordingSelection = { files: [], recordings: 0, bytes: 0, inProgress: 0, skipped: [] }
-  const rows: Recording[] = hasRecordingsTable(db) ? createRecordingsRepository(db).listAll() : []
+  const rows: Recording[] = hasRecordingsTable(db) ? await recordingsIn(db).listAll() : []
   const claimed = new Set<string>()
   const added = new Set<string>()
   for (const row of rows) {
@@ -102,10 +106,9 @@ export function folderBytes(dir: string): number {
 }
 
 /** finishedRecordingFiles: the video file of every finished recording `db` lists (what a workspace would play). */
-export function finishedRecordingFiles(db: Database.Database): string[] {
+export async function finishedRecordingFiles(db: Database.Database): Promise<string[]> {
   if (!hasRecordingsTable(db)) return []
-  return createRecordingsRepository(db)
-    .listAll()
+  return (await recordingsIn(db).listAll())
     .filter((r) => r.status === 'ready' || r.status === 'partial')
     .map((r) => r.file)
 }

@@ -56,7 +56,7 @@ function configFromText(text: string, options: RestoreOptions): Config {
  * checkDatabase: the unpacked database opens, passes SQLite's quick check, and is not from a newer
  * schema. Returns the video files of the finished recordings it lists.
  */
-function checkDatabase(file: string, version: string): string[] {
+async function checkDatabase(file: string, version: string): Promise<string[]> {
   let db: Database.Database
   try {
     db = new Database(file, { readonly: true, fileMustExist: true })
@@ -68,7 +68,7 @@ function checkDatabase(file: string, version: string): string[] {
     if (check !== 'ok') throw new CliError(`the backup's database is damaged (SQLite: ${String(check)}): use another copy of the backup`)
     const why = refusal(version, schemaVersion(db))
     if (why) throw new CliError(why)
-    return finishedRecordingFiles(db)
+    return await finishedRecordingFiles(db)
   } finally {
     db.close()
   }
@@ -128,7 +128,7 @@ export async function restoreBackup(options: RestoreOptions, now = new Date()): 
   const staging = mkdtempSync(join(layout.dataDir, '.restore-'))
   try {
     await extractBackup(archive, manifest, staging)
-    const recordingFiles = checkDatabase(join(staging, DATABASE_ENTRY), manifest.version)
+    const recordingFiles = await checkDatabase(join(staging, DATABASE_ENTRY), manifest.version)
     say(`checked ${manifest.files.length} files against backup.json`)
 
     const command = running.install.serviceCommand

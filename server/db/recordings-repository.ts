@@ -1,7 +1,10 @@
 // Owns the recordings table: what was recorded, by whom, and how it ended. The files themselves are
-// the recording service's (server/recording/).
+// the recording service's (server/recording/). On Kysely (server/db/engine.ts): the same queries on
+// SQLite and PostgreSQL.
+import type { Selectable } from 'kysely'
 import { randomBytes } from 'node:crypto'
-import type { Db } from './database.ts'
+import type { DataLayer } from './engine.ts'
+import type { RecordingsTable } from './schema.ts'
 import type { UserId } from './users-repository.ts'
 
 export type RecordingId = string & { readonly __brand: 'RecordingId' }
@@ -25,25 +28,7 @@ export interface Recording {
   chatFile: string
 }
 
-interface RecordingRow {
-  id: string
-  room_id: string | null
-  room_title: string
-  room_owner_id: string | null
-  started_by: string | null
-  started_by_name: string
-  started_at: number
-  ended_at: number | null
-  duration_ms: number | null
-  size_bytes: number | null
-  status: RecordingStatus
-  error_code: string | null
-  error_message: string | null
-  file: string
-  chat_file: string
-}
-
-const toRecording = (r: RecordingRow): Recording => ({
+const toRecording = (r: Selectable<RecordingsTable>): Recording => ({
   id: r.id as RecordingId,
   roomId: r.room_id,
   roomTitle: r.room_title,
@@ -80,64 +65,84 @@ export interface RecordingEnd {
 /** Recording ids go into file names and URLs: 96 random bits, URL- and filename-safe. */
 const newRecordingId = (): RecordingId => randomBytes(12).toString('base64url') as RecordingId
 
-export function createRecordingsRepository(db: Db) {
-  const byId = db.prepare<[string], RecordingRow>('SELECT * FROM recordings WHERE id = ?')
-  const all = db.prepare<[], RecordingRow>('SELECT * FROM recordings ORDER BY started_at DESC')
-  const visible = db.prepare<[string, string], RecordingRow>(
-    'SELECT * FROM recordings WHERE started_by = ? OR room_owner_id = ? ORDER BY started_at DESC',
-  )
-  const inProgress = db.prepare<[], RecordingRow>("SELECT * FROM recordings WHERE status = 'recording'")
-  const olderThan = db.prepare<[number], RecordingRow>("SELECT * FROM recordings WHERE status != 'recording' AND started_at < ?")
-  const insert = db.prepare(
-    `INSERT INTO recordings (id, room_id, room_title, room_owner_id, started_by, started_by_name, started_at, status, file, chat_file)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?)`,
-  )
-  const finish = db.prepare(
-    `UPDATE recordings SET status = ?, ended_at = ?, duration_ms = ?, size_bytes = ?, error_code = ?, error_message = ?
-     WHERE id = ?`,
-  )
-  const remove = db.prepare('DELETE FROM recordings WHERE id = ?')
-  const renameStarter = db.prepare('UPDATE recordings SET started_by_name = ? WHERE started_by = ?')
+export function createRecordingsRepository({ db }: DataLayer) {
+  const all = () => db.selectFrom('recordings').selectAll()
+  /** The write erase-user.ts runs inside its synchronous transaction (engine.ts, step 2), built but not run. */
+  const queries = {
+    anonymiseStarter: (userId: string, label: string) => db.updateTable('recordings').set({ started_by_name: label }).where('started_by', '=', userId),
+  }
 
-  return {
-    get(id: string): Recording | undefined {
-      const row = byId.get(id)
+  const repository = {
+    queries,
+    async get(id: string): Promise<Recording | undefined> {
+      const row = await all().where('id', '=', id).executeTakeFirst()
       return row && toRecording(row)
     },
     /** listAll: every recording, newest first (owners and admins see these). */
-    listAll(): Recording[] {
-      return all.all().map(toRecording)
+    async listAll(): Promise<Recording[]> {
+      return (await all().orderBy('started_at', 'desc').execute()).map(toRecording)
     },
     /** listFor: recordings `userId` made or of rooms they own, newest first. */
-    listFor(userId: string): Recording[] {
-      return visible.all(userId, userId).map(toRecording)
+    async listFor(userId: string): Promise<Recording[]> {
+      const rows = await all()
+        .where((e) => e.or([e('started_by', '=', userId), e('room_owner_id', '=', userId)]))
+        .orderBy('started_at', 'desc')
+        .execute()
+      return rows.map(toRecording)
     },
     /** listInProgress: rows still marked recording (at start: left by a server that died). */
-    listInProgress(): Recording[] {
-      return inProgress.all().map(toRecording)
+    async listInProgress(): Promise<Recording[]> {
+      return (await all().where('status', '=', 'recording').execute()).map(toRecording)
     },
     /** listStartedBefore: finished recordings older than `ms` (unix milliseconds), for retention. */
-    listStartedBefore(ms: number): Recording[] {
-      return olderThan.all(ms).map(toRecording)
+    async listStartedBefore(ms: number): Promise<Recording[]> {
+      return (await all().where('status', '!=', 'recording').where('started_at', '<', ms).execute()).map(toRecording)
     },
     /** anonymiseStarter replaces a deleted user's name on the recordings they started (the files stay). */
-    anonymiseStarter(userId: string, label: string): void {
-      renameStarter.run(label, userId)
+    async anonymiseStarter(userId: string, label: string): Promise<void> {
+      await queries.anonymiseStarter(userId, label).execute()
     },
     /** create records a recording that starts now; its files are named after its id. */
-    create(r: NewRecording): Recording {
+    async create(r: NewRecording): Promise<Recording> {
       const id = newRecordingId()
-      insert.run(id, r.roomId, r.roomTitle, r.roomOwnerId, r.startedBy, r.startedByName, r.startedAt, `${id}.mp4`, `${id}.chat.txt`)
-      return this.get(id)!
+      await db
+        .insertInto('recordings')
+        .values({
+          id,
+          room_id: r.roomId,
+          room_title: r.roomTitle,
+          room_owner_id: r.roomOwnerId,
+          started_by: r.startedBy,
+          started_by_name: r.startedByName,
+          started_at: r.startedAt,
+          status: 'recording',
+          file: `${id}.mp4`,
+          chat_file: `${id}.chat.txt`,
+        })
+        .execute()
+      return (await repository.get(id))!
     },
-    finish(id: RecordingId, end: RecordingEnd): Recording | undefined {
-      finish.run(end.status, end.endedAt, end.durationMs, end.sizeBytes, end.error?.code ?? null, end.error?.message ?? null, id)
-      return this.get(id)
+    async finish(id: RecordingId, end: RecordingEnd): Promise<Recording | undefined> {
+      await db
+        .updateTable('recordings')
+        .set({
+          status: end.status,
+          ended_at: end.endedAt,
+          duration_ms: end.durationMs,
+          size_bytes: end.sizeBytes,
+          error_code: end.error?.code ?? null,
+          error_message: end.error?.message ?? null,
+        })
+        .where('id', '=', id)
+        .execute()
+      return repository.get(id)
     },
-    delete(id: RecordingId): boolean {
-      return remove.run(id).changes === 1
+    async delete(id: RecordingId): Promise<boolean> {
+      const { numDeletedRows } = await db.deleteFrom('recordings').where('id', '=', id).executeTakeFirst()
+      return numDeletedRows === 1n
     },
   }
+  return repository
 }
 
 export type RecordingsRepository = ReturnType<typeof createRecordingsRepository>

@@ -22,7 +22,7 @@ export interface RecordingPluginOptions {
 
 export default fp<RecordingPluginOptions>(
   async (app, { dataDir, recording, streaming }) => {
-    const repository = createRecordingsRepository(app.db)
+    const repository = createRecordingsRepository(app.dataLayer)
     const capture = new CaptureService({
       dir: join(dataDir, 'recordings'),
       recording,

@@ -85,7 +85,7 @@ export class CaptureService {
 
   /** start finishes rows a dead server left "recording", applies retention, and starts the guards. */
   async start(): Promise<void> {
-    for (const record of this.#options.repository.listInProgress()) {
+    for (const record of await this.#options.repository.listInProgress()) {
       await this.#finishRow(record, {
         problem: { code: 'server_stopped', message: 'the server stopped while recording; the file keeps what was recorded until then' },
         closedCleanly: false,
@@ -216,7 +216,7 @@ export class CaptureService {
     try {
       await this.#checkDisk()
       const stored = this.#options.lookupRoom(room.id)
-      const record = this.#options.repository.create({
+      const record = await this.#options.repository.create({
         roomId: room.id,
         roomTitle: stored?.title ?? room.title,
         roomOwnerId: stored?.ownerId ?? null,
@@ -375,14 +375,14 @@ export class CaptureService {
     if (record.status === 'recording') throw new SfuError('conflict', 'this recording is still running: stop it first')
     await rm(this.fileOf(record), { force: true })
     await rm(this.chatFileOf(record), { force: true })
-    this.#options.repository.delete(record.id)
+    await this.#options.repository.delete(record.id)
   }
 
   /** sweepRetention deletes recordings older than recording.retentionDays (0: keeps all). */
   async sweepRetention(now = Date.now()): Promise<number> {
     const days = this.#options.recording.retentionDays
     if (days === 0) return 0
-    const old = this.#options.repository.listStartedBefore(now - days * 24 * HOUR)
+    const old = await this.#options.repository.listStartedBefore(now - days * 24 * HOUR)
     for (const record of old) await this.deleteRecording(record)
     if (old.length > 0) this.#log.info({ deleted: old.length, retentionDays: days }, 'old recordings deleted')
     return old.length

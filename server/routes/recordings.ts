@@ -63,8 +63,8 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
   const guard = { preHandler: [app.requireUser, app.requireFeature('recording')] }
 
   /** visible returns the recording if the caller may access it; otherwise it answers 404 itself. */
-  const visible = (request: FastifyRequest<{ Params: RecordingParams }>, reply: FastifyReply): Recording | undefined => {
-    const record = app.recordingsRepository.get(request.params.id)
+  const visible = async (request: FastifyRequest<{ Params: RecordingParams }>, reply: FastifyReply): Promise<Recording | undefined> => {
+    const record = await app.recordingsRepository.get(request.params.id)
     // Someone who may not see a recording learns nothing, not even that it exists.
     if (!record || !mayAccessRecording(request.user!, record)) {
       void sendError(reply, 404, 'not_found', 'no such recording (or it is not yours to see)')
@@ -75,12 +75,12 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
 
   app.get('/api/recordings', guard, async (request) => {
     const user = request.user!
-    const list = user.role === 'owner' || user.role === 'admin' ? app.recordingsRepository.listAll() : app.recordingsRepository.listFor(user.id)
+    const list = user.role === 'owner' || user.role === 'admin' ? await app.recordingsRepository.listAll() : await app.recordingsRepository.listFor(user.id)
     return { recordings: list.map(view) }
   })
 
   app.get<{ Params: RecordingParams }>('/api/recordings/:id', { ...guard, schema: { params: RecordingParams } }, async (request, reply) => {
-    const record = visible(request, reply)
+    const record = await visible(request, reply)
     return record && { recording: view(record) }
   })
 
@@ -88,7 +88,7 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
     '/api/recordings/:id/file',
     { ...guard, schema: { params: RecordingParams, querystring: FileQuery } },
     async (request, reply) => {
-      const record = visible(request, reply)
+      const record = await visible(request, reply)
       if (!record) return reply
       const file = app.capture.fileOf(record)
       const size = await stat(file).then((s) => s.size, () => -1)
@@ -109,7 +109,7 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
   )
 
   app.get<{ Params: RecordingParams }>('/api/recordings/:id/chat', { ...guard, schema: { params: RecordingParams } }, async (request, reply) => {
-    const record = visible(request, reply)
+    const record = await visible(request, reply)
     if (!record) return reply
     const file = app.capture.chatFileOf(record)
     const size = await stat(file).then((s) => s.size, () => -1)
@@ -122,7 +122,7 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
   })
 
   app.delete<{ Params: RecordingParams }>('/api/recordings/:id', { ...guard, schema: { params: RecordingParams } }, async (request, reply) => {
-    const record = visible(request, reply)
+    const record = await visible(request, reply)
     if (!record) return reply
     try {
       await app.capture.deleteRecording(record)

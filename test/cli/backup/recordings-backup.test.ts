@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream'
 import { peekBackup } from '../../../cli/backup/read.ts'
 import { SourceChangedError, writeTarGz } from '../../../cli/backup/tar-writer.ts'
 import { openDatabase } from '../../../server/db/database.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { createRecordingsRepository, type Recording, type RecordingStatus } from '../../../server/db/recordings-repository.ts'
 import { createRoomsRepository } from '../../../server/db/rooms-repository.ts'
 import { createUsersRepository } from '../../../server/db/users-repository.ts'
@@ -47,36 +48,36 @@ interface Workspace {
  * workspace makes a data folder as a server leaves it: a ready and a partial recording (video and chat
  * files of a few kB), one still being recorded, one that failed without a file.
  */
-function workspace(data: string): Workspace {
+async function workspace(data: string): Promise<Workspace> {
   const db = openDatabase(join(data, 'veche.db'))
   try {
     const owner = createUsersRepository(db).create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: 'x' })
     const room = createRoomsRepository(db).create(owner.id, 'Планёрка')
-    const recordings = createRecordingsRepository(db)
+    const recordings = createRecordingsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
     const dir = join(data, 'recordings')
     mkdirSync(dir, { recursive: true, mode: 0o750 })
-    const make = (status: RecordingStatus, files: boolean): Recording => {
-      const r = recordings.create({ roomId: room.id, roomTitle: room.title, roomOwnerId: owner.id, startedBy: owner.id, startedByName: 'Ольга', startedAt: Date.now() })
+    const make = async (status: RecordingStatus, files: boolean): Promise<Recording> => {
+      const r = await recordings.create({ roomId: room.id, roomTitle: room.title, roomOwnerId: owner.id, startedBy: owner.id, startedByName: 'Ольга', startedAt: Date.now() })
       if (files) {
         writeFileSync(join(dir, r.file), randomBytes(3000 + Math.floor(Math.random() * 2000)), { mode: 0o640 })
         writeFileSync(join(dir, r.chatFile), `# Планёрка\n[00:00:01] Ольга: привет\n`, { mode: 0o640 })
       }
       if (status === 'recording') return r
-      return recordings.finish(r.id, { status, endedAt: Date.now(), durationMs: files ? 4000 : null, sizeBytes: files ? 3000 : 0, error: null })!
+      return (await recordings.finish(r.id, { status, endedAt: Date.now(), durationMs: files ? 4000 : null, sizeBytes: files ? 3000 : 0, error: null }))!
     }
-    const finished = [make('ready', true), make('partial', true)]
-    make('failed', false)
-    const live = make('recording', true)
+    const finished = [await make('ready', true), await make('partial', true)]
+    await make('failed', false)
+    const live = await make('recording', true)
     return { finished, live }
   } finally {
     db.close()
   }
 }
 
-function recordingRows(data: string): Recording[] {
+async function recordingRows(data: string): Promise<Recording[]> {
   const db = openDatabase(join(data, 'veche.db'))
   try {
-    return createRecordingsRepository(db).listAll()
+    return await createRecordingsRepository(createDb({ url: '', password: '', passwordFile: '' }, db)).listAll()
   } finally {
     db.close()
   }
@@ -86,7 +87,7 @@ t.test('without --with-recordings: the recordings are left out, and the output s
   const dir = tempDir(t, 'veche-rec-backup-')
   const dataA = join(dir, 'a')
   const dataB = join(dir, 'b')
-  workspace(dataA)
+  await workspace(dataA)
   const archive = join(dir, 'plain.tar.gz')
   const made = await veche(['backup', '--out', archive], envFor(dataA))
   t.equal(made.code, 0, made.stderr)
@@ -117,7 +118,7 @@ t.test('with --with-recordings: archived with their checksums, restored byte for
   const dir = tempDir(t, 'veche-rec-backup-')
   const dataA = join(dir, 'a')
   const dataB = join(dir, 'b')
-  const { finished, live } = workspace(dataA)
+  const { finished, live } = await workspace(dataA)
   const recA = join(dataA, 'recordings')
   // Made by an older release without the server's umask: restored the way the server writes them.
   chmodSync(join(recA, finished[0]!.chatFile), 0o644)
@@ -161,8 +162,8 @@ t.test('with --with-recordings: archived with their checksums, restored byte for
     if (asRoot) t.same([st.uid, st.gid], [65534, 65534], `${name} belongs to the data folder's owner`)
   }
   t.equal(statSync(recB).mode & 0o777, 0o750)
-  const rows = recordingRows(dataB)
-  t.same(rows.map((r) => r.id).sort(), recordingRows(dataA).map((r) => r.id).sort(), 'every row came back')
+  const rows = await recordingRows(dataB)
+  t.same(rows.map((r) => r.id).sort(), (await recordingRows(dataA)).map((r) => r.id).sort(), 'every row came back')
   for (const r of rows.filter((r) => r.status === 'ready' || r.status === 'partial')) {
     t.ok(existsSync(join(recB, r.file)) && existsSync(join(recB, r.chatFile)), `${r.id}: the row points at its files`)
   }
@@ -202,7 +203,7 @@ t.test('with --with-recordings: archived with their checksums, restored byte for
 t.test('a recording whose name would not fit the archive is left out and named', async (t) => {
   const dir = tempDir(t, 'veche-rec-backup-')
   const data = join(dir, 'data')
-  const { finished } = workspace(data)
+  const { finished } = await workspace(data)
   // Recording ids make 36-byte paths; only a hand-edited row can name a longer file.
   const long = `${'x'.repeat(86)}.mp4`
   const db = openDatabase(join(data, 'veche.db'))
@@ -220,7 +221,7 @@ t.test('a recording whose name would not fit the archive is left out and named',
 t.test('the quick look stops before the recordings; a truncated archive is still refused whole', async (t) => {
   const dir = tempDir(t, 'veche-rec-backup-')
   const data = join(dir, 'data')
-  workspace(data)
+  await workspace(data)
   const archive = join(dir, 'full.tar.gz')
   t.equal((await veche(['backup', '--with-recordings', '--out', archive], envFor(data))).code, 0)
   const cut = join(dir, 'cut.tar.gz')
@@ -254,7 +255,7 @@ const NO_NAMESPACE =
 t.test('a backup that clearly does not fit is refused, naming the MiB needed and free', { skip: NO_NAMESPACE }, async (t) => {
   const dir = tempDir(t, 'veche-rec-space-')
   const data = join(dir, 'data')
-  const { finished } = workspace(data)
+  const { finished } = await workspace(data)
   writeFileSync(join(data, 'recordings', finished[0]!.file), Buffer.alloc(3 * MIB))
   const out = join(dir, 'small')
   mkdirSync(out)
@@ -272,7 +273,7 @@ t.test('recordings restored onto a disk of their own (no rename across filesyste
   const dir = tempDir(t, 'veche-rec-disk-')
   const dataA = join(dir, 'a')
   const dataB = join(dir, 'b')
-  const { finished } = workspace(dataA)
+  const { finished } = await workspace(dataA)
   const archive = join(dir, 'full.tar.gz')
   t.equal((await veche(['backup', '--with-recordings', '--out', archive], envFor(dataA))).code, 0)
   const recB = join(dataB, 'recordings')

@@ -47,7 +47,7 @@ t.test('a host records a meeting: everyone is told, the file has audio and video
   const wall = stopped - started
   t.ok(Math.abs(rec!.durationMs - wall) < 1500, `duration ${rec!.durationMs} ms matches the ${wall} ms recorded`)
 
-  const file = h.app.capture.fileOf(h.app.recordingsRepository.get(rec!.id)!)
+  const file = h.app.capture.fileOf((await h.app.recordingsRepository.get(rec!.id))!)
   const probe = await probeFile('ffprobe', file)
   t.match(probe, { video: { codec: 'h264', width: 320, height: 240 }, audio: { codec: 'aac', channels: 2, sampleRate: 48000 } })
   t.ok(probe.durationMs > 3500, `the file lasts ${probe.durationMs} ms`)
@@ -55,7 +55,7 @@ t.test('a host records a meeting: everyone is told, the file has audio and video
   const volume = spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-af', 'volumedetect', '-vn', '-f', 'null', '-'], { encoding: 'utf8' }).stderr
   const mean = Number(/mean_volume: (-?[\d.]+) dB/.exec(volume)?.[1] ?? -91)
   t.ok(mean > -40, `the participant's tone is heard in the mix (mean ${mean} dB)`)
-  const chat = readFileSync(h.app.capture.chatFileOf(h.app.recordingsRepository.get(rec!.id)!), 'utf8')
+  const chat = readFileSync(h.app.capture.chatFileOf((await h.app.recordingsRepository.get(rec!.id))!), 'utf8')
   t.match(chat, /# Планёрка\n/)
   t.match(chat, /\[00:00:0\d\] Ольга Владелец: Записываем!/)
 })
@@ -91,7 +91,7 @@ t.test('the recordings API: only the allowed see, play (with ranges), download a
   t.match(chat.body, /# Совет/)
 
   t.equal((await h.app.inject({ method: 'DELETE', url: `/api/recordings/${rec!.id}`, headers: { cookie: h.member, 'content-type': 'application/json' } })).statusCode, 404)
-  const file = h.app.capture.fileOf(h.app.recordingsRepository.get(rec!.id)!)
+  const file = h.app.capture.fileOf((await h.app.recordingsRepository.get(rec!.id))!)
   t.ok(existsSync(file))
   t.equal((await h.app.inject({ method: 'DELETE', url: `/api/recordings/${rec!.id}`, headers: { cookie: h.owner, 'content-type': 'application/json' } })).statusCode, 204)
   t.notOk(existsSync(file), 'the file is gone')
@@ -110,7 +110,7 @@ t.test('a recorder that crashes leaves a playable partial file and an error entr
   process.kill(pid!, 'SIGKILL')
   const state = (await olga.waitFor('recordingState', (s: RecordingState) => !s.active)) as RecordingState
   t.match(state.problem, { code: 'recorder_failed' }, 'the host is told the recorder failed')
-  const [rec] = h.app.recordingsRepository.listAll()
+  const [rec] = await h.app.recordingsRepository.listAll()
   t.match(rec, { status: 'partial', error: { code: 'recorder_failed' } })
   t.ok(rec!.durationMs! > 1000, `the partial file plays: ${rec!.durationMs} ms`)
   t.notOk(pidAlive(pid!), 'the recorder is gone')
@@ -130,7 +130,7 @@ t.test('the media worker dies mid-recording: the recording stops with an error e
   process.kill(h.app.workerPool.live()[0]!.pid, 'SIGKILL')
   const state = (await olga.waitFor('recordingState', (s: RecordingState) => !s.active)) as RecordingState
   t.match(state.problem, { code: 'media_lost' })
-  t.match(h.app.recordingsRepository.listAll()[0], { status: 'partial', error: { code: 'media_lost' } })
+  t.match((await h.app.recordingsRepository.listAll())[0], { status: 'partial', error: { code: 'media_lost' } })
   t.notOk(pidAlive(recorder!), 'the recorder is gone')
 })
 
@@ -151,7 +151,7 @@ t.test('limits: concurrency from config, the disk floor, and the license', async
     const h = await harness(t, { set: ['recording.minFreeMb=100000000'] })
     const a = await h.join(await h.newRoom(), { cookie: h.owner })
     t.match(await a.request('startRecording'), { ok: false, error: { code: 'disk_low', message: /MiB of disk space is free/ } })
-    t.same(h.app.recordingsRepository.listAll(), [], 'no entry for a recording that never started')
+    t.same(await h.app.recordingsRepository.listAll(), [], 'no entry for a recording that never started')
   })
 
   t.test('without the license feature: hidden (not allowed) and refused by the API', async (t) => {

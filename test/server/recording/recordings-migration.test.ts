@@ -4,6 +4,7 @@ import t from 'tap'
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { openDatabase } from '../../../server/db/database.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { listMigrations, schemaVersion } from '../../../server/db/migrations.ts'
 import { createRecordingsRepository } from '../../../server/db/recordings-repository.ts'
 import { tempDir } from '../../helper.ts'
@@ -23,11 +24,11 @@ t.test('a database at schema 2 gains recordings; its rooms and users stay', asyn
   t.teardown(() => db.close())
   t.ok(schemaVersion(db) >= 3)
   t.equal(db.prepare('SELECT title FROM rooms').pluck().get(), 'Room', 'rooms are kept')
-  const recordings = createRecordingsRepository(db)
-  const r = recordings.create({ roomId: 'r1', roomTitle: 'Room', roomOwnerId: 'u1', startedBy: 'u1', startedByName: 'A', startedAt: 1 })
-  t.match(recordings.get(r.id), { status: 'recording', file: `${r.id}.mp4`, chatFile: `${r.id}.chat.txt` })
-  t.same(recordings.listFor('u1').map((x) => x.id), [r.id])
+  const recordings = createRecordingsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+  const r = await recordings.create({ roomId: 'r1', roomTitle: 'Room', roomOwnerId: 'u1', startedBy: 'u1', startedByName: 'A', startedAt: 1 })
+  t.match(await recordings.get(r.id), { status: 'recording', file: `${r.id}.mp4`, chatFile: `${r.id}.chat.txt` })
+  t.same((await recordings.listFor('u1')).map((x) => x.id), [r.id])
 
   db.prepare("DELETE FROM users WHERE id = 'u1'").run()
-  t.match(recordings.get(r.id), { roomId: null, roomOwnerId: null, startedBy: null, startedByName: 'A', roomTitle: 'Room' }, 'a recording outlives its room and recorder; retention decides')
+  t.match(await recordings.get(r.id), { roomId: null, roomOwnerId: null, startedBy: null, startedByName: 'A', roomTitle: 'Room' }, 'a recording outlives its room and recorder; retention decides')
 })

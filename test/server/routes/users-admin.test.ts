@@ -211,7 +211,7 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
     userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/130.0', browser: 'Chrome 130', os: 'Windows', ip: '10.9.8.7', viaProxy: true, forwardedFor: '10.9.8.7',
   })
   history.addChat({ meetingId: meeting, participantId: stay, senderName: 'Анна Иванова', text: 'Всем привет', sentAt: 1500 })
-  const recording = app.recordingsRepository.create({ roomId: room, roomTitle: 'Планёрка', roomOwnerId: anna, startedBy: anna, startedByName: 'Анна Иванова', startedAt: 1000 })
+  const recording = await app.recordingsRepository.create({ roomId: room, roomTitle: 'Планёрка', roomOwnerId: anna, startedBy: anna, startedByName: 'Анна Иванова', startedAt: 1000 })
 
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 204)
   t.equal(app.usersRepository.get(anna), undefined)
@@ -229,7 +229,7 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
   const met = JSON.stringify(history.get(meeting))
   t.notOk(/Анна|10\.9\.8\.7|Chrome|Windows/.test(met), `her name, address and browser are gone from the meeting history: ${met}`)
   t.ok(met.includes(label) && met.includes('Всем привет'), 'the meeting keeps an anonymous participant and the chat text')
-  t.equal(app.recordingsRepository.get(recording.id)?.startedByName, label, 'the recording stays, under the anonymous label')
+  t.equal((await app.recordingsRepository.get(recording.id))?.startedByName, label, 'the recording stays, under the anonymous label')
 })
 
 t.test('the audit log: owners only, newest first, in pages', async (t) => {
