@@ -18,10 +18,11 @@
 //     every repository they call, as one step each.
 //  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
 //     callers await; its test runs on both engines through test/engines.ts eachEngine()),
-//     audit-repository.ts and recordings-repository.ts (the writes erase-user.ts and the CLI
+//     audit-repository.ts, recordings-repository.ts and invitations-repository.ts (its record is
+//     one multi-row INSERT now, atomic without a transaction; the writes erase-user.ts and the CLI
 //     admin commands make inside their synchronous transactions also come built but unrun,
 //     `queries`, which those run with runInSyncTransaction() below). Order of the rest (fewest
-//     callers first): invitations, rooms, meeting history
+//     callers first): rooms, meeting history
 //     (its recorder in server/history queues writes, so awaiting must not reorder them), license
 //     (+ CLI license commands and doctor checks), users and sessions last (the sign-in and join hot
 //     paths; measure bench/join-latency.ts before and after, SQLite within 10%: a Kysely query costs

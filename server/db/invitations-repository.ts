@@ -1,6 +1,9 @@
 // Owns the invitations table: one row per recipient of each e-mail invitation, and the counts the
-// daily limits are made of. Sending is server/mail/'s.
-import type { Db } from './database.ts'
+// daily limits are made of. Sending is server/mail/'s. On Kysely (server/db/engine.ts): the same
+// queries on SQLite and PostgreSQL.
+import type { Selectable } from 'kysely'
+import type { DataLayer } from './engine.ts'
+import type { InvitationsTable } from './schema.ts'
 import type { UserId } from './users-repository.ts'
 
 export type InvitationStatus = 'sent' | 'refused' | 'failed'
@@ -35,20 +38,7 @@ export interface NewInvitations {
   outcomes: InvitationOutcome[]
 }
 
-interface InvitationRow {
-  id: number
-  room_id: string | null
-  sender_id: string | null
-  sender_name: string
-  recipient: string
-  created_at: number
-  scheduled_at: number | null
-  sent_at: number | null
-  status: InvitationStatus
-  reason: string | null
-}
-
-const toInvitation = (r: InvitationRow): Invitation => ({
+const toInvitation = (r: Selectable<InvitationsTable>): Invitation => ({
   id: r.id,
   roomId: r.room_id,
   senderId: r.sender_id as UserId | null,
@@ -61,69 +51,73 @@ const toInvitation = (r: InvitationRow): Invitation => ({
   reason: r.reason,
 })
 
-export function createInvitationsRepository(db: Db) {
-  const insert = db.prepare(
-    `INSERT INTO invitations (room_id, sender_id, sender_name, recipient, created_at, scheduled_at, sent_at, status, reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  const insertAll = db.transaction((batch: NewInvitations) => {
-    for (const o of batch.outcomes) {
-      insert.run(batch.roomId, batch.senderId, batch.senderName, o.recipient, batch.createdAt, batch.scheduledAt, o.sentAt ?? null, o.status, o.reason ?? null)
-    }
-  })
-  const countUser = db.prepare<[string, number], number>(
-    "SELECT COUNT(*) FROM invitations WHERE sender_id = ? AND sent_at >= ? AND status = 'sent'",
-  ).pluck()
-  const countAll = db.prepare<[number], number>("SELECT COUNT(*) FROM invitations WHERE sent_at >= ? AND status = 'sent'").pluck()
-  const nthUser = db.prepare<[string, number, number], number>(
-    "SELECT sent_at FROM invitations WHERE sender_id = ? AND sent_at >= ? AND status = 'sent' ORDER BY sent_at LIMIT 1 OFFSET ?",
-  ).pluck()
-  const nthAll = db.prepare<[number, number], number>(
-    "SELECT sent_at FROM invitations WHERE sent_at >= ? AND status = 'sent' ORDER BY sent_at LIMIT 1 OFFSET ?",
-  ).pluck()
-  const byRoom = db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE room_id = ? ORDER BY id')
-  const bySender = db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE sender_id = ? ORDER BY id')
-  const rename = db.prepare('UPDATE invitations SET sender_name = ? WHERE sender_id = ?')
-  const purge = db.prepare('DELETE FROM invitations WHERE created_at < ?')
+export function createInvitationsRepository({ db }: DataLayer) {
+  const sentSince = (since: number) => db.selectFrom('invitations').where('sent_at', '>=', since).where('status', '=', 'sent')
+  /** The write erase-user.ts runs inside its synchronous transaction (engine.ts, step 2), built but not run. */
+  const queries = {
+    anonymiseSender: (userId: UserId, label: string) => db.updateTable('invitations').set({ sender_name: label }).where('sender_id', '=', userId),
+  }
 
   return {
-    /** record stores one invitation's outcome for each recipient, in one transaction. */
-    record(batch: NewInvitations): void {
-      insertAll(batch)
+    queries,
+    /** record stores one invitation's outcome for each recipient, in one statement (all or none). */
+    async record(batch: NewInvitations): Promise<void> {
+      if (batch.outcomes.length === 0) return
+      await db
+        .insertInto('invitations')
+        .values(
+          batch.outcomes.map((o) => ({
+            room_id: batch.roomId,
+            sender_id: batch.senderId,
+            sender_name: batch.senderName,
+            recipient: o.recipient,
+            created_at: batch.createdAt,
+            scheduled_at: batch.scheduledAt,
+            sent_at: o.sentAt ?? null,
+            status: o.status,
+            reason: o.reason ?? null,
+          })),
+        )
+        .execute()
     },
     /** countSentSince returns how many recipients `userId` invited successfully since `since` (ms). */
-    countSentSince(userId: UserId, since: number): number {
-      return countUser.get(userId, since) ?? 0
+    async countSentSince(userId: UserId, since: number): Promise<number> {
+      const row = await sentSince(since).where('sender_id', '=', userId).select((e) => e.fn.countAll<number>().as('n')).executeTakeFirst()
+      return row?.n ?? 0
     },
     /** countWorkspaceSentSince returns how many recipients everyone invited successfully since `since`. */
-    countWorkspaceSentSince(since: number): number {
-      return countAll.get(since) ?? 0
+    async countWorkspaceSentSince(since: number): Promise<number> {
+      const row = await sentSince(since).select((e) => e.fn.countAll<number>().as('n')).executeTakeFirst()
+      return row?.n ?? 0
     },
     /**
      * nthSentSince returns when the n-th (1-based) oldest successful send since `since` happened, for
      * `userId` or (null) for everyone; undefined when there are fewer. Tells when a daily limit frees up.
      */
-    nthSentSince(userId: UserId | null, since: number, n: number): number | undefined {
-      const offset = Math.max(n - 1, 0)
-      return userId === null ? nthAll.get(since, offset) : nthUser.get(userId, since, offset)
+    async nthSentSince(userId: UserId | null, since: number, n: number): Promise<number | undefined> {
+      let query = sentSince(since)
+      if (userId !== null) query = query.where('sender_id', '=', userId)
+      const row = await query.select('sent_at').orderBy('sent_at').limit(1).offset(Math.max(n - 1, 0)).executeTakeFirst()
+      return row?.sent_at ?? undefined
     },
-    listForRoom(roomId: string): Invitation[] {
-      return byRoom.all(roomId).map(toInvitation)
+    async listForRoom(roomId: string): Promise<Invitation[]> {
+      return (await db.selectFrom('invitations').selectAll().where('room_id', '=', roomId).orderBy('id').execute()).map(toInvitation)
     },
-    listForSender(userId: UserId): Invitation[] {
-      return bySender.all(userId).map(toInvitation)
+    async listForSender(userId: UserId): Promise<Invitation[]> {
+      return (await db.selectFrom('invitations').selectAll().where('sender_id', '=', userId).orderBy('id').execute()).map(toInvitation)
     },
     /**
      * anonymiseSender replaces a user's name on their invitations with `label`; call it before the
      * user row is deleted (deletion only clears sender_id). Recipients stay: they are the addresses
      * the sender chose to write to, not the sender's personal data, and show who was invited.
      */
-    anonymiseSender(userId: UserId, label: string): void {
-      rename.run(label, userId)
+    async anonymiseSender(userId: UserId, label: string): Promise<void> {
+      await queries.anonymiseSender(userId, label).execute()
     },
     /** purgeBefore deletes invitations made before `cutoff` (ms); returns how many rows. */
-    purgeBefore(cutoff: number): number {
-      return purge.run(cutoff).changes
+    async purgeBefore(cutoff: number): Promise<number> {
+      const { numDeletedRows } = await db.deleteFrom('invitations').where('created_at', '<', cutoff).executeTakeFirst()
+      return Number(numDeletedRows)
     },
   }
 }

@@ -100,6 +100,14 @@ export function createInvitationService({ config, repository, now = Date.now }: 
   // both squeeze under them.
   const pendingByUser = new Map<UserId, number>()
   let pendingTotal = 0
+  // Counting awaits the database: one check-and-reserve at a time, or two invitations at once could
+  // both count before either reserves.
+  let checking: Promise<unknown> = Promise.resolve()
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = checking.then(work, work)
+    checking = run.catch(() => {})
+    return run
+  }
 
   const reserve = (userId: UserId, n: number): (() => void) => {
     pendingByUser.set(userId, (pendingByUser.get(userId) ?? 0) + n)
@@ -113,34 +121,31 @@ export function createInvitationService({ config, repository, now = Date.now }: 
   }
 
   /** freesAt returns when `needed` more recipients fit under `limit`, given `sent` now; null if never. */
-  const freesAt = (userId: UserId | null, since: number, sent: number, limit: number, needed: number): number | null => {
+  const freesAt = async (userId: UserId | null, since: number, sent: number, limit: number, needed: number): Promise<number | null> => {
     if (needed > limit) return null
     const excess = sent + needed - limit
     if (excess <= 0) return null
-    const at = repository.nthSentSince(userId, since, excess)
+    const at = await repository.nthSentSince(userId, since, excess)
     return at === undefined ? null : at + DAY_MS
   }
 
   /** counted returns the recipients of the last 24 hours, sent or being sent, for `userId` and for everyone. */
-  const counted = (userId: UserId) => {
+  const counted = async (userId: UserId) => {
     const at = now()
     const since = at - DAY_MS
-    return {
-      at,
-      since,
-      userSent: repository.countSentSince(userId, since) + (pendingByUser.get(userId) ?? 0),
-      allSent: repository.countWorkspaceSentSince(since) + pendingTotal,
-    }
+    const [user, all] = await Promise.all([repository.countSentSince(userId, since), repository.countWorkspaceSentSince(since)])
+    // The pending counts are read after the awaits, so they match the rows counted.
+    return { at, since, userSent: user + (pendingByUser.get(userId) ?? 0), allSent: all + pendingTotal }
   }
 
-  const usage = (userId: UserId): Usage => {
-    const { since, userSent, allSent } = counted(userId)
+  const usage = async (userId: UserId): Promise<Usage> => {
+    const { since, userSent, allSent } = await counted(userId)
     return {
-      user: { sent: userSent, limit: config.perUserDaily, freesAt: userSent >= config.perUserDaily ? freesAt(userId, since, userSent, config.perUserDaily, 1) : null },
+      user: { sent: userSent, limit: config.perUserDaily, freesAt: userSent >= config.perUserDaily ? await freesAt(userId, since, userSent, config.perUserDaily, 1) : null },
       workspace: {
         sent: allSent,
         limit: config.workspaceDaily,
-        freesAt: allSent >= config.workspaceDaily ? freesAt(null, since, allSent, config.workspaceDaily, 1) : null,
+        freesAt: allSent >= config.workspaceDaily ? await freesAt(null, since, allSent, config.workspaceDaily, 1) : null,
       },
       maxRecipients: config.maxRecipients,
     }
@@ -153,8 +158,8 @@ export function createInvitationService({ config, repository, now = Date.now }: 
    * checkLimits throws a 429 InvitationError when `n` more recipients would pass the sender's or the
    * workspace's 24-hour limit, saying which one and when it frees up.
    */
-  const checkLimits = (userId: UserId, n: number): void => {
-    const { at, since, userSent, allSent } = counted(userId)
+  const checkLimits = async (userId: UserId, n: number): Promise<void> => {
+    const { at, since, userSent, allSent } = await counted(userId)
     const over: [LimitReason, string, number, number] | null =
       userSent + n > config.perUserDaily
         ? ['user_daily_limit', 'your', userSent, config.perUserDaily]
@@ -163,7 +168,7 @@ export function createInvitationService({ config, repository, now = Date.now }: 
           : null
     if (!over) return
     const [limit, whose, sent, max] = over
-    const free = freesAt(limit === 'user_daily_limit' ? userId : null, since, sent, max, n)
+    const free = await freesAt(limit === 'user_daily_limit' ? userId : null, since, sent, max, n)
     const left = Math.max(max - sent, 0)
     const when =
       n > max
@@ -214,16 +219,20 @@ export function createInvitationService({ config, repository, now = Date.now }: 
         createdAt,
         outcomes,
       })
+    let release: () => void
     try {
-      checkLimits(request.sender.id, recipients.length)
+      release = await oneAtATime(async () => {
+        await checkLimits(request.sender.id, recipients.length)
+        return reserve(request.sender.id, recipients.length)
+      })
     } catch (err) {
+      if (!(err instanceof InvitationError)) throw err
       // Kept so the refused addresses can be looked up; 'refused' rows never count against a limit.
-      const reason = (err as InvitationError).limit ?? 'limit'
-      record(recipients.map((recipient) => ({ recipient, status: 'refused', reason })))
+      const reason = err.limit ?? 'limit'
+      await record(recipients.map((recipient) => ({ recipient, status: 'refused', reason })))
       throw err
     }
 
-    const release = reserve(request.sender.id, recipients.length)
     const outcomes: InvitationOutcome[] = []
     try {
       const content = composeInvitation({
@@ -285,8 +294,8 @@ export function createInvitationService({ config, repository, now = Date.now }: 
         transport.close()
       }
     } finally {
-      record(outcomes)
-      release()
+      // Released once recorded: the recipients count as pending until they count as rows.
+      await record(outcomes).finally(release)
     }
 
     const results = outcomes.map(({ recipient, status, reason }): RecipientResult => (reason ? { recipient, status, reason } : { recipient, status }))

@@ -45,7 +45,7 @@ export default fp<DatabasePluginOptions>(
     app.decorate('sessionsRepository', createSessionsRepository(db))
     app.decorate('roomsRepository', createRoomsRepository(db))
     app.decorate('auditRepository', createAuditRepository(layer))
-    app.decorate('invitationsRepository', createInvitationsRepository(db))
+    app.decorate('invitationsRepository', createInvitationsRepository(layer))
     const purge = setInterval(() => app.sessionsRepository.purgeExpired(), 60 * 60 * 1000)
     purge.unref()
     app.addHook('onClose', async () => {

@@ -53,7 +53,7 @@ export default fp<HistoryPluginOptions>(
       async purgeExpired(now = Date.now()) {
         const cutoff = now - privacy.retentionDays * DAY_MS
         // Invitations name recipients and rooms: meeting records too, kept as long as the history.
-        const counts: RetentionCounts = { ...repository.purgeBefore(cutoff), invitations: app.invitationsRepository.purgeBefore(cutoff) }
+        const counts: RetentionCounts = { ...repository.purgeBefore(cutoff), invitations: await app.invitationsRepository.purgeBefore(cutoff) }
         if (counts.meetings + counts.usageDays + counts.invitations > 0) {
           const detail = { ...counts, retentionDays: privacy.retentionDays, before: new Date(cutoff).toISOString() }
           await app.auditRepository.record(SYSTEM_ACTOR, 'retention.purged', undefined, detail, now)

@@ -37,7 +37,7 @@ export default async function invitationsRoutes(app: FastifyInstance, { mail, pu
   app.get('/api/invitations/usage', { preHandler: app.requireUser }, async (request, reply) => {
     const off = service.unavailable()
     if (off) return sendError(reply, 503, 'mail_not_configured', off)
-    return service.usage(request.user!.id)
+    return await service.usage(request.user!.id)
   })
 
   app.post<{ Params: RoomParams; Body: InvitationBody }>(

@@ -266,16 +266,16 @@ t.test('deleting the sender keeps the invitations, anonymised, and their count',
   const room = await newRoom(app, anna, 'Planning')
   t.equal((await invite(app, anna, room.id, { recipients: ['x@partner.example', 'y@partner.example'] })).statusCode, 200)
   const annaId = app.db.prepare('SELECT id FROM users WHERE email = ?').pluck().get('anna@corp.example') as UserId
-  const repo = createInvitationsRepository(app.db)
+  const repo = createInvitationsRepository(app.dataLayer)
   // What account deletion does (server/privacy/erase-user.ts): anonymise, then delete the row.
-  repo.anonymiseSender(annaId, 'deleted user #1')
+  await repo.anonymiseSender(annaId, 'deleted user #1')
   app.usersRepository.delete(annaId)
   const left = rows(app)
   t.same(left.map((r) => [r.recipient, r.sender_name, r.room_id]), [
     ['x@partner.example', 'deleted user #1', null],
     ['y@partner.example', 'deleted user #1', null],
   ], 'the room went with its owner; the rows stay without a name')
-  t.equal(repo.countWorkspaceSentSince(0), 2, 'still counted for the workspace today')
-  t.equal(repo.purgeBefore(Date.now() + 1), 2)
+  t.equal(await repo.countWorkspaceSentSince(0), 2, 'still counted for the workspace today')
+  t.equal(await repo.purgeBefore(Date.now() + 1), 2)
   t.same(rows(app), [])
 })

@@ -235,12 +235,12 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
       roomId: room, senderId: owner.id, senderName: owner.displayName, scheduledAt: null, createdAt,
       outcomes: [{ recipient, status: 'sent', sentAt: createdAt }],
     })
-  invite(DAY0 - 400 * DAY_MS, 'old@partner.example')
-  invite(DAY0, 'recent@partner.example')
+  await invite(DAY0 - 400 * DAY_MS, 'old@partner.example')
+  await invite(DAY0, 'recent@partner.example')
 
   const now = DAY0 + 10 * DAY_MS
   t.same(await s.app.meetingHistory.purgeExpired(now), { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1 })
-  t.equal(s.app.invitationsRepository.countWorkspaceSentSince(0), 1, 'the recent invitation stays')
+  t.equal(await s.app.invitationsRepository.countWorkspaceSentSince(0), 1, 'the recent invitation stays')
   t.notOk(repo.get(old), 'the old meeting is gone')
   t.ok(repo.get(s.standup) && repo.get(s.retro), 'recent meetings stay')
   const audit = (await s.app.auditRepository.list()).entries.filter((e) => e.action === 'retention.purged')
