@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
 import { openDatabase } from '../../server/db/database.ts'
 import { schemaVersion } from '../../server/db/migrations.ts'
+import { registerDbMigrateToPostgres } from './db-migrate-to-postgres.ts'
+import { registerDbStatus } from './db-status.ts'
 
 export function registerDbMigrate(program: Command): void {
   const db = program.command('db').description('database maintenance')
@@ -15,4 +17,6 @@ export function registerDbMigrate(program: Command): void {
         handle.close()
       }
     })
+  registerDbStatus(db)
+  registerDbMigrateToPostgres(db)
 }

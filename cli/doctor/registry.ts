@@ -7,6 +7,9 @@ import { clockCheck } from './checks/clock.ts'
 import { configCheck } from './checks/config.ts'
 import { dataDirCheck } from './checks/data-dir.ts'
 import { databaseCheck } from './checks/database.ts'
+import { databaseConnectionCheck } from './checks/database-connection.ts'
+import { databaseRoleCheck } from './checks/database-role.ts'
+import { databaseServerCheck } from './checks/database-server.ts'
 import { ldapCheck } from './checks/ldap.ts'
 import { licenseCheck } from './checks/license.ts'
 import { mailCheck } from './checks/mail.ts'
@@ -19,7 +22,10 @@ import { workerCheck } from './checks/worker.ts'
 export const CHECKS: readonly Check[] = [
   configCheck,
   dataDirCheck,
+  databaseConnectionCheck,
+  databaseServerCheck,
   databaseCheck,
+  databaseRoleCheck,
   certificateCheck,
   licenseCheck,
   ldapCheck,

@@ -1,11 +1,15 @@
 // The database is intact and at this release's schema. Looks read-only; only --fix migrates.
+// On PostgreSQL (a database.url) it judges the schema version; the server's own checks see to the rest.
 import { existsSync } from 'node:fs'
 import { join, dirname } from 'node:path'
+import type { Config } from '../../../config/schema.ts'
 import { openDatabase } from '../../../server/db/database.ts'
-import { schemaVersion } from '../../../server/db/migrations.ts'
+import { migratePostgres, schemaVersion } from '../../../server/db/migrations.ts'
+import { openPostgres } from '../../db/postgres.ts'
 import type { Check, CheckResult } from '../check.ts'
 import { databaseFile, latestSchemaVersion, openReadOnly } from '../database-file.ts'
 import { runningServerVersion } from '../running-server.ts'
+import { postgresFacts, postgresProbe, type PostgresProbeResult } from './database-postgres.ts'
 
 /** integrity_check reports at most this many problems; the first few say enough. */
 const MAX_PROBLEMS_SHOWN = 3
@@ -31,11 +35,41 @@ function inspect(file: string): { problems: string[]; version: number } {
   }
 }
 
+/** postgresSchema judges the schema version of database.url's database; --fix migrates it. */
+async function postgresSchema(config: Config, probe: PostgresProbeResult, autofix: boolean): Promise<CheckResult> {
+  const { schemaVersion: version, location } = await postgresFacts(probe)
+  const latest = latestSchemaVersion()
+  if (version > latest) {
+    return {
+      status: 'error',
+      message: `${location}: schema version ${version} was written by a newer release (this one knows ${latest}): install that release (\`veche update apply\`), or restore a backup made before it`,
+    }
+  }
+  if (version < latest) {
+    const what = version === 0 ? 'holds no Veche schema yet' : `is at schema version ${version}, older than this release's ${latest}`
+    if (!autofix) return { status: 'error', message: `${location} ${what}: \`veche doctor --fix\` migrates it (so does starting the server)` }
+    const running = await runningServerVersion(config)
+    if (running !== undefined) {
+      return { status: 'error', message: `${location} ${what}, and Veche ${running} is running on it: stop the server, then \`veche doctor --fix\`` }
+    }
+    const db = openPostgres(config.database)
+    try {
+      await migratePostgres(db)
+    } finally {
+      await db.destroy()
+    }
+    return { status: 'ok', message: `${location}: schema version ${latest}`, fixed: `migrated schema version ${version} to ${latest}` }
+  }
+  return { status: 'ok', message: `${location}: schema version ${version}` }
+}
+
 export const databaseCheck: Check = {
   name: 'database',
   title: 'Database',
   async run(ctx, autofix) {
     const config = ctx.config()
+    const probe = postgresProbe(ctx)
+    if (probe) return await postgresSchema(config, probe, autofix)
     const file = databaseFile(config)
     if (!existsSync(file)) {
       return { status: 'warning', message: `no database at ${file} yet: \`veche serve\` creates it (if this server has data, data.dir names the wrong folder)` }
