@@ -31,6 +31,11 @@ export const CONDITIONS: NetworkCondition[] = [
     description: 'guest downlink capped at 400 kbps for the middle half, then free',
     phases: [[0.25, { down: { rateBps: 400_000, queueMs: 200 } }], [0.75, {}]],
   },
+  {
+    name: 'cap60',
+    description: 'guest downlink capped at 60 kbps for the middle half (room for audio, not for any picture), then free',
+    phases: [[0.25, { down: { rateBps: 60_000, queueMs: 200 } }], [0.75, {}]],
+  },
   { name: 'jitter', description: '150 ms ± 30 ms each way, reordering', phases: [[0, both({ delayMs: 150, jitterMs: 30, reorder: true })]] },
 ]
 

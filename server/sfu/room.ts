@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events'
 import type { types } from 'mediasoup'
 import type { ChatMessage, MediaSource, NotificationName, Notifications } from '../signaling/protocol.ts'
+import { DownlinkFit, type LayerCosts } from './downlink-fit.ts'
 import { SfuError } from './errors.ts'
 import type { SfuLogger } from './logger.ts'
 import { Moderation, type LobbyEntry } from './moderation.ts'
@@ -37,6 +38,9 @@ export interface RoomEvents {
 
 type Media = RoomMedia
 
+/** How often receivers' video is fitted to their downlink estimate: a cap is met within about a second. */
+const FIT_EVERY_MS = 1000
+
 export class Room extends EventEmitter<RoomEvents> {
   readonly id: string
   readonly title: string
@@ -50,6 +54,10 @@ export class Room extends EventEmitter<RoomEvents> {
   #chatSeq = 0
   #activeSpeakerId: string | null = null
   #closed = false
+  /** Each receiver's simulcast video fitted to its downlink, by peer. */
+  readonly #fits = new Map<PeerId, DownlinkFit>()
+  readonly #fitTimer: NodeJS.Timeout
+  #fitting = false
 
   private constructor(options: RoomOptions, log: SfuLogger) {
     super()
@@ -57,6 +65,40 @@ export class Room extends EventEmitter<RoomEvents> {
     this.title = options.title
     this.#options = options
     this.#log = log
+    this.#fitTimer = setInterval(() => void this.#fitAll(), FIT_EVERY_MS)
+    this.#fitTimer.unref()
+  }
+
+  /** #fitAll fits every receiver's video to its receive transport's bandwidth estimate. */
+  async #fitAll(): Promise<void> {
+    if (this.#fitting) return
+    this.#fitting = true
+    try {
+      const costs: LayerCosts = new Map()
+      for (const [id, fit] of this.#fits) {
+        const peer = this.peers.get(id)
+        const transport = peer?.recvTransport
+        if (!peer || !transport || fit.size === 0 || transport.closed) continue
+        const stats = await transport.getStats().catch(() => [])
+        const available = (stats[0] as { availableOutgoingBitrate?: number } | undefined)?.availableOutgoingBitrate
+        // A receiver without congestion feedback has no estimate: nothing to fit to.
+        if (!available) continue
+        let audio = 0
+        for (const c of peer.consumers.values()) if (c.kind === 'audio' && !c.paused && !c.producerPaused) audio++
+        await fit.tick(available, audio, costs)
+      }
+    } catch (err) {
+      this.#log.debug({ room: this.id, err: (err as Error).message }, 'downlink fit skipped')
+    } finally {
+      this.#fitting = false
+    }
+  }
+
+  /** setConsumerLayer asks for `spatialLayer` of a simulcast consumer (the tile's size), within what the downlink carries. */
+  async setConsumerLayer(peer: Peer, consumer: types.Consumer, spatialLayer: number): Promise<void> {
+    const fit = this.#fits.get(peer.id)
+    if (fit) await fit.request(consumer, spatialLayer)
+    else await consumer.setPreferredLayers({ spatialLayer })
   }
 
   /** Room.create makes the room's router on `worker`. */
@@ -153,6 +195,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.peers.get(peerId)
     if (!peer) return
     this.peers.delete(peerId)
+    this.#fits.delete(peerId)
     peer.closeMedia()
     this.#media?.release(peerId)
     this.broadcast('peerLeft', { peerId })
@@ -318,6 +361,15 @@ export class Room extends EventEmitter<RoomEvents> {
     c.on('producerclose', gone)
     c.on('producerpause', () => consumer.notify('consumerPaused', { consumerId: c.id }))
     c.on('producerresume', () => consumer.notify('consumerResumed', { consumerId: c.id }))
+    // Plain transports carry no congestion feedback: there is no estimate to fit them to.
+    if (c.type === 'simulcast' && !(transport.appData as { plain?: boolean }).plain) {
+      let fit = this.#fits.get(consumer.id)
+      if (!fit) {
+        fit = new DownlinkFit((consumerId, limit) => consumer.notify('videoLimit', { consumerId, limit }))
+        this.#fits.set(consumer.id, fit)
+      }
+      fit.add(c, producer)
+    }
     consumer.notify('newConsumer', {
       peerId: owner.id,
       producerId: producer.id,
@@ -374,6 +426,8 @@ export class Room extends EventEmitter<RoomEvents> {
   close(reason?: Notifications['roomClosed']['reason']): void {
     if (this.#closed) return
     this.#closed = true
+    clearInterval(this.#fitTimer)
+    this.#fits.clear()
     if (reason) this.broadcast('roomClosed', { reason })
     for (const waiter of this.moderation.lobby.values()) waiter.notify('roomClosed', { reason: reason ?? 'ended' })
     this.moderation.lobby.clear()

@@ -235,6 +235,9 @@ export interface MethodResults {
   endMeeting: Record<string, never>
 }
 
+/** How the server limited a video consumer to fit the receiver's downlink (see `videoLimit`). */
+export type VideoLimit = 'none' | 'lowered' | 'audioOnly'
+
 /** Server -> client notifications: `{ notification, data }`. */
 export interface Notifications {
   peerJoined: PeerInfo
@@ -252,6 +255,12 @@ export interface Notifications {
   consumerClosed: { consumerId: string }
   consumerPaused: { consumerId: string }
   consumerResumed: { consumerId: string }
+  /**
+   * The server changed what this video consumer carries to fit the receiver's downlink: `lowered` (a
+   * smaller picture or fewer frames than the tile asked for), `audioOnly` (not even the smallest
+   * picture fits; video comes back by itself when it does), `none` (as asked again).
+   */
+  videoLimit: { consumerId: string; limit: VideoLimit }
   activeSpeaker: { peerId: string | null }
   chatMessage: ChatMessage
   /**

@@ -4,6 +4,6 @@ import { joined } from '../session.ts'
 export const setConsumerLayers: Handler<'setConsumerLayers'> = async (session, { consumerId, spatialLayer }) => {
   const { room, peer } = joined(session)
   const consumer = room.consumerOf(peer, consumerId)
-  if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer })
+  if (consumer.type === 'simulcast') await room.setConsumerLayer(peer, consumer, spatialLayer)
   return {}
 }

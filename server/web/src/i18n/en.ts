@@ -396,4 +396,13 @@ export const en = {
   'rooms.saveAccess': 'Save',
   'rooms.accessSaved': 'Saved',
   'rooms.pinInvalid': 'A PIN is 4 to 12 digits.',
+  'quality.good': 'Connection: good',
+  'quality.fair': 'Connection: fair',
+  'quality.poor': 'Connection: poor',
+  'quality.tileAudioOnly': 'Video paused: slow connection',
+  'quality.noticeTitle': 'Your connection is poor',
+  'quality.audioOnly': 'Too slow for video: Veche switched to audio only and brings video back when the connection improves.',
+  'quality.videoLowered': 'Veche lowered the video you receive so the meeting keeps running smoothly.',
+  'quality.uplinkPoor': 'Others may see and hear you break up. Veche sends your video in lower quality to keep your voice clear.',
+  'quality.dismiss': 'Hide',
 } satisfies Record<string, string | EnglishPlural>

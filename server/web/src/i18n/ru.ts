@@ -434,4 +434,13 @@ export const ru: RussianDictionary = {
   'rooms.saveAccess': 'Сохранить',
   'rooms.accessSaved': 'Сохранено',
   'rooms.pinInvalid': 'PIN-код — это от 4 до 12 цифр.',
+  'quality.good': 'Связь: хорошая',
+  'quality.fair': 'Связь: средняя',
+  'quality.poor': 'Связь: плохая',
+  'quality.tileAudioOnly': 'Видео приостановлено: медленная связь',
+  'quality.noticeTitle': 'У вас плохая связь',
+  'quality.audioOnly': 'Для видео не хватает скорости: Veche оставило только звук и вернёт видео, когда связь улучшится.',
+  'quality.videoLowered': 'Veche снизило качество видео, которое вы получаете, чтобы встреча шла без заминок.',
+  'quality.uplinkPoor': 'Другие могут слышать и видеть вас с перебоями. Veche отправляет ваше видео в меньшем качестве, чтобы голос оставался разборчивым.',
+  'quality.dismiss': 'Скрыть',
 }

@@ -4,7 +4,9 @@ import { Device } from 'mediasoup-client'
 import type { Consumer, Producer, RtpCapabilities, RtpEncodingParameters, Transport, TransportOptions } from 'mediasoup-client/types'
 import type { MediaSource, Notifications } from '../../../signaling/protocol.ts'
 import { watchFreezes } from './freeze-watch.ts'
+import { watchQuality, type QualityReport } from './quality-watch.ts'
 import type { SignalingClient } from './signaling-client.ts'
+import { watchUplink } from './uplink-probe.ts'
 
 // Three simulcast layers: small tiles get the quarter-size layer, the speaker view the full one.
 const cameraEncodings: RtpEncodingParameters[] = [
@@ -23,6 +25,10 @@ export class MediaSession {
   readonly #producers = new Map<MediaSource, Producer>()
   readonly #consumers = new Map<string, Consumer>()
   readonly #stopFreezeWatch: () => void
+  readonly #stopQualityWatch: () => void
+  readonly #stopUplinkWatch: () => void
+  /** Set by the meeting: every 2 s, how each consumer and the uplink fare. */
+  onQuality: ((report: QualityReport) => void) | null = null
   #closed = false
 
   private constructor(signaling: SignalingClient, device: Device, send: Transport, recv: Transport) {
@@ -35,6 +41,14 @@ export class MediaSession {
         // Best effort: the browser asks by itself a little later.
       })
     })
+    this.#stopQualityWatch = watchQuality(
+      recv,
+      send,
+      () => this.#consumers.values(),
+      () => this.#producers.values(),
+      (report) => this.onQuality?.(report),
+    )
+    this.#stopUplinkWatch = watchUplink(() => this.#producers.get('camera'))
   }
 
   /**
@@ -175,6 +189,8 @@ export class MediaSession {
     if (this.#closed) return
     this.#closed = true
     this.#stopFreezeWatch()
+    this.#stopQualityWatch()
+    this.#stopUplinkWatch()
     this.#send.close()
     this.#recv.close()
     this.#producers.clear()

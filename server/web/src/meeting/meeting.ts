@@ -2,6 +2,7 @@
 // local tracks, the participants with their remote media, and the chat. Views only read and subscribe.
 import type { ChatMessage, JoinedResult, LobbyEntryInfo, MethodData, MethodResults, PeerInfo, RecordingState, StreamingState } from '../../../signaling/protocol.ts'
 import { Emitter } from '../emitter.ts'
+import { ConnectionQuality } from './connection-quality.ts'
 import { openCamera, openMic, openScreen } from './local-media.ts'
 import { backoffMs, fatalReason, isConnectionLoss, probeRoom, type EndReason } from './connection-policy.ts'
 import { MediaSession } from './media-session.ts'
@@ -25,6 +26,8 @@ export type Notice =
   | 'cameraOffByHost'
 
 export type { Participant, RemoteMedia } from './roster.ts'
+export type { ConnectionNotice } from './connection-quality.ts'
+export type { QualityLevel } from './quality-watch.ts'
 
 export interface LocalMedia {
   mic: MediaStreamTrack | null
@@ -62,6 +65,8 @@ type MeetingEvents = {
   capture: []
   /** Waiting in the lobby, the hosts, the lobby queue or the lock changed. */
   moderation: []
+  /** A connection level or the poor-connection notice changed (see `quality`). */
+  quality: []
 }
 
 /** The signaling methods that start and stop recording and streaming. */
@@ -100,6 +105,8 @@ export class Meeting extends Emitter<MeetingEvents> {
   #wakeRetry: (() => void) | null = null
   readonly #requestedLayers = new Map<string, number>()
   readonly #roster = new Roster()
+  /** Connection levels per person and of this user, and the poor-connection notice. */
+  readonly quality = new ConnectionQuality()
 
   constructor(options: MeetingOptions) {
     super()
@@ -445,6 +452,10 @@ export class Meeting extends Emitter<MeetingEvents> {
       const media = await MediaSession.create(signaling, routerRtpCapabilities)
       if (signaling !== this.#signaling) return media.close()
       this.#media = media
+      this.#resetQuality()
+      media.onQuality = (report) => {
+        if (media === this.#media && this.quality.update(report, this.participants)) this.emit('quality')
+      }
       await media.ready()
       const { mic, micMuted, camera, screen } = this.local
       if (mic && mic.readyState === 'live' && media.canProduce('audio')) await media.produce('mic', mic, micMuted)
@@ -471,8 +482,15 @@ export class Meeting extends Emitter<MeetingEvents> {
     signaling?.close()
     this.#media?.close()
     this.#media = null
+    this.#resetQuality()
     if (this.#roster.clearMedia()) this.emit('participants')
     if (this.#roster.setSpeaker(null)) this.emit('speaker', null)
+  }
+
+  #resetQuality(): void {
+    const shown = this.quality.notice !== null || this.quality.levels.size > 0 || this.quality.self !== 'good'
+    this.quality.reset()
+    if (shown) this.emit('quality')
   }
 
   #finish(reason: EndReason, limit?: number): void {
@@ -532,6 +550,13 @@ export class Meeting extends Emitter<MeetingEvents> {
         const { consumerId } = message.data
         void this.#enqueue(async () => {
           if (roster.setPaused(consumerId, paused)) this.emit('participants')
+        })
+        return
+      }
+      case 'videoLimit': {
+        const { consumerId, limit } = message.data
+        void this.#enqueue(async () => {
+          if (roster.setLimit(consumerId, limit)) this.emit('participants')
         })
         return
       }

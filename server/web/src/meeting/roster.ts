@@ -1,5 +1,5 @@
 // Who is in the meeting, what media each one sends, who speaks, and the chat: state only, no I/O.
-import type { ChatMessage, MediaSource, PeerInfo } from '../../../signaling/protocol.ts'
+import type { ChatMessage, MediaSource, PeerInfo, VideoLimit } from '../../../signaling/protocol.ts'
 
 export interface RemoteMedia {
   consumerId: string
@@ -8,6 +8,8 @@ export interface RemoteMedia {
   track: MediaStreamTrack
   /** The sender muted it (mic) or paused it. */
   paused: boolean
+  /** How the server limited this video to fit this browser's downlink; absent: not at all. */
+  limit?: VideoLimit
 }
 
 export interface Participant {
@@ -76,6 +78,16 @@ export class Roster {
       const media = participant.media.find((candidate) => candidate.consumerId === consumerId)
       if (!media || media.paused === paused) continue
       media.paused = paused
+      return true
+    }
+    return false
+  }
+
+  setLimit(consumerId: string, limit: VideoLimit): boolean {
+    for (const participant of this.participants.values()) {
+      const media = participant.media.find((candidate) => candidate.consumerId === consumerId)
+      if (!media || (media.limit ?? 'none') === limit) continue
+      media.limit = limit
       return true
     }
     return false

@@ -6,6 +6,7 @@ import type { Meeting, Notice, RemoteMedia } from '../meeting/meeting.ts'
 import { createAudioSink } from './audio-sink.ts'
 import { createCaptureView } from './capture-view.ts'
 import { createChatPanel } from './chat-panel.ts'
+import { createConnectionNotice } from './connection-notice.ts'
 import { createControls, type ControlName } from './controls.ts'
 import { gridLayout } from './grid-layout.ts'
 import { renderHostControls } from './host-controls.ts'
@@ -51,6 +52,7 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
   const stage = h('div', { class: 'stage' }, [spotlight, grid])
   const banner = createStatusBanner(() => meeting.retryNow())
   const toasts = createToasts()
+  const qualityNotice = createConnectionNotice()
   const count = h('span', { class: 'room__count', 'data-testid': 'participant-count' })
   let openPanel: Panel | null = null
   let unread = 0
@@ -110,7 +112,7 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
   const root = h('div', { class: 'room', 'data-testid': 'room' }, [
     h('header', { class: 'room__top' }, [h('h1', { class: 'room__title', title: options.title }, options.title), count, lockedBadge, capture.indicators]),
     h('div', { class: 'room__body' }, [
-      h('div', { class: 'room__main' }, [banner.root, capture.status, stage, soundButton, toasts.root]),
+      h('div', { class: 'room__main' }, [banner.root, qualityNotice.root, capture.status, stage, soundButton, toasts.root]),
       chat.frame.root,
       people.frame.root,
     ]),
@@ -147,6 +149,8 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
         mirrored: true,
         micOff: !local.mic || local.micMuted,
         speaking: self !== null && meeting.activeSpeakerId === self.id,
+        quality: local.mic || local.camera ? meeting.quality.self : null,
+        audioOnly: false,
         cameraConsumerId: null,
       },
     ]
@@ -158,10 +162,12 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
         self: false,
         name: participant.info.displayName,
         guest: participant.info.kind === 'guest',
-        video: camera && !camera.paused ? camera.track : null,
+        video: camera && !camera.paused && camera.limit !== 'audioOnly' ? camera.track : null,
         mirrored: false,
         micOff: !mic || mic.paused,
         speaking: meeting.activeSpeakerId === participant.info.id,
+        quality: meeting.quality.levels.get(participant.info.id) ?? null,
+        audioOnly: camera !== undefined && !camera.paused && camera.limit === 'audioOnly',
         cameraConsumerId: camera?.consumerId ?? null,
       })
     }
@@ -276,6 +282,11 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     renderTiles()
   }
 
+  function renderQualityNotice(): void {
+    // While reconnecting the status banner says more than the media's quality could.
+    qualityNotice.show(meeting.status === 'connected' ? meeting.quality.notice : null)
+  }
+
   function renderControls(): void {
     const local = meeting.local
     controls.set('mic', local.mic !== null && !local.micMuted)
@@ -293,6 +304,11 @@ export function roomView(meeting: Meeting, options: { title: string; inviteUrl: 
     meeting.on('status', (status) => {
       banner.show(status)
       root.dataset.status = status
+      renderQualityNotice()
+    }),
+    meeting.on('quality', () => {
+      renderTiles()
+      renderQualityNotice()
     }),
     meeting.on('chat', (message) => {
       const own = meeting.isOwnMessage(message)

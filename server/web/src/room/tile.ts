@@ -1,7 +1,9 @@
-// One person's tile in the meeting grid: video or initials, name, microphone state, speaking ring.
+// One person's tile in the meeting grid: video or initials, name, microphone state, speaking ring,
+// connection level.
 import { h, toggleAttr } from '../dom.ts'
 import { icon } from '../icons.ts'
 import { t } from '../i18n/index.ts'
+import type { QualityLevel } from '../meeting/meeting.ts'
 import { avatarHue, initials } from '../ui/initials.ts'
 
 export interface TileState {
@@ -12,6 +14,10 @@ export interface TileState {
   mirrored: boolean
   micOff: boolean
   speaking: boolean
+  /** How this person's media arrives (for the own tile: how it leaves); null: not measured yet. */
+  quality: QualityLevel | null
+  /** The server stopped this person's video to fit this user's connection: the avatar says so. */
+  audioOnly: boolean
 }
 
 export class Tile {
@@ -20,6 +26,8 @@ export class Tile {
   readonly #avatar: HTMLElement
   readonly #name: HTMLElement
   readonly #mic: HTMLElement
+  readonly #quality: HTMLElement
+  readonly #note: HTMLElement
   readonly #isSelf: boolean
   #track: MediaStreamTrack | null = null
   #shownName: string | null = null
@@ -32,10 +40,18 @@ export class Tile {
     this.#avatar = h('div', { class: 'tile__avatar', 'aria-hidden': 'true' })
     this.#name = h('span', { class: 'tile__name' })
     this.#mic = h('span', { class: 'tile__mic', 'data-testid': 'tile-muted', title: t('room.micOffIndicator') }, [icon('micOff')])
+    // Three bars, as phones show signal: lit ones say the level, colour says it again.
+    this.#quality = h('span', { class: 'tile__quality', 'data-testid': 'tile-quality', role: 'img', hidden: true }, [
+      h('i', {}),
+      h('i', {}),
+      h('i', {}),
+    ])
+    this.#note = h('span', { class: 'tile__note', 'data-testid': 'tile-audio-only', hidden: true }, t('quality.tileAudioOnly'))
     this.root = h('div', { class: 'tile', 'data-testid': 'tile', 'data-peer-id': peerId, 'data-self': isSelf }, [
       this.#avatar,
+      this.#note,
       this.#video,
-      h('div', { class: 'tile__label' }, [this.#mic, this.#name]),
+      h('div', { class: 'tile__label' }, [this.#quality, this.#mic, this.#name]),
     ])
   }
 
@@ -61,6 +77,14 @@ export class Tile {
     toggleAttr(this.root, 'data-muted', state.micOff)
     this.root.classList.toggle('tile--speaking', state.speaking)
     this.#mic.hidden = !state.micOff
+    this.#note.hidden = !state.audioOnly
+    this.#quality.hidden = state.quality === null
+    if (state.quality !== null && this.#quality.dataset.level !== state.quality) {
+      this.#quality.dataset.level = state.quality
+      const label = t(`quality.${state.quality}`)
+      this.#quality.setAttribute('aria-label', label)
+      this.#quality.title = label
+    }
   }
 
   /** remove detaches the tile and releases its video element. */
