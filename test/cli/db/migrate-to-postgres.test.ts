@@ -8,7 +8,12 @@ import { Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { pino } from 'pino'
 import { loadConfig } from '../../../config/load.ts'
+import { copyAll } from '../../../cli/db/copy.ts'
+import { openSnapshot } from '../../../cli/db/sqlite-source.ts'
 import { TABLES } from '../../../cli/db/tables.ts'
+import { contextFor } from '../../../cli/doctor/context.ts'
+import { CHECKS } from '../../../cli/doctor/registry.ts'
+import { runChecks, selectChecks } from '../../../cli/doctor/run-checks.ts'
 import { buildApp } from '../../../server/app.ts'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createDb } from '../../../server/db/engine.ts'
@@ -17,8 +22,9 @@ import type { Database } from '../../../server/db/schema.ts'
 import { postgresCluster } from '../../engines.ts'
 import { isolatedSettings, sessionCookie, tempDir } from '../../helper.ts'
 import { prepareDataDir } from '../../license-helper.ts'
+import { freePort } from '../../kits.ts'
 import { PG_USER } from '../../postgres-server.ts'
-import { VECHE } from '../../server-process.ts'
+import { startServer, VECHE } from '../../server-process.ts'
 
 interface Outcome {
   code: number | null
@@ -143,6 +149,12 @@ async function rowsOf(db: Kysely<Database>, engine: 'sqlite' | 'postgres'): Prom
   return out
 }
 
+/** doctorChecks runs doctor's checks in this process on `configFile` with `env` and `set` (faster than the CLI). */
+async function doctorChecks(configFile: string, names: string, options: { env?: NodeJS.ProcessEnv; set?: string[]; fix?: boolean } = {}) {
+  const ctx = contextFor({ config: loadConfig({ file: configFile, env: options.env ?? {}, set: options.set ?? [] }) }, configFile)
+  return await runChecks(selectChecks(CHECKS, names.split(',')), ctx, options.fix ?? false)
+}
+
 async function rowCount(url: string, table: string): Promise<number> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
@@ -255,10 +267,13 @@ t.test('killed halfway, the target stays empty and a second run starts over and 
 t.test('connection problems are named with their fix: unreachable, wrong or missing password', async (t) => {
   const b = await box(t)
   const cluster = await postgresCluster()
-  const unreachable = await migrate(b, 'postgres://veche@127.0.0.1:1/veche')
+  // Refused before the update lock is taken, so the two may run at once.
+  const [unreachable, withPassword] = await Promise.all([
+    migrate(b, 'postgres://veche@127.0.0.1:1/veche'),
+    migrate(b, `postgres://veche:secret@127.0.0.1:${cluster.port}/x`),
+  ])
   t.equal(unreachable.code, 1)
   t.match(unreachable.stderr, /^veche: cannot reach PostgreSQL at veche@127\.0\.0\.1:1\/veche \(the URL given\): .*ECONNREFUSED.*: start the server, or correct the host and port/)
-  const withPassword = await migrate(b, `postgres://veche:secret@127.0.0.1:${cluster.port}/x`)
   t.match(withPassword.stderr, /the URL holds a password, which would be written into the config file/)
 
   // A role that signs in with a password, as a DBA would set it up: trust stays for the test's superuser.
@@ -291,24 +306,55 @@ t.test('connection problems are named with their fix: unreachable, wrong or miss
   t.match(checks['database-server'], /^ok: PostgreSQL 15\./)
   t.match(checks.database, /^ok: app@.*: schema version \d+$/)
   t.match(checks['database-role'], /^ok: role app is no superuser and creates tables only in schema public$/)
-  const badPassword = await veche(['doctor', '--json', '--run', 'database-connection,database', '--config', b.configFile], { VECHE_DATABASE_PASSWORD: 'wrong-password' })
-  const failed = (JSON.parse(badPassword.stdout) as { checks: { name: string; status: string; message: string }[] }).checks
+  const failed = await doctorChecks(b.configFile, 'database-connection,database', { env: { VECHE_DATABASE_PASSWORD: 'wrong-password' } })
   t.match(failed[0], { name: 'database-connection', status: 'error', message: /refused the password of role app .*\(database\.url\)/ })
   t.match(failed[1], { name: 'database', status: 'skipped' })
 })
 
 t.test('doctor on SQLite says so and passes; on PostgreSQL it warns of a superuser role and a schema behind', async (t) => {
   const b = await box(t)
-  const sqlite = await veche(['doctor', '--json', '--run', 'database-connection,database-server,database,database-role', '--config', b.configFile])
-  const lines = (JSON.parse(sqlite.stdout) as { checks: { name: string; status: string; message: string }[] }).checks
-  t.same(lines.map((c) => c.status), ['ok', 'ok', 'ok', 'ok'], sqlite.stdout)
+  const lines = await doctorChecks(b.configFile, 'database-connection,database-server,database,database-role')
+  t.same(lines.map((c) => c.status), ['ok', 'ok', 'ok', 'ok'], JSON.stringify(lines))
   t.match(lines[0]!.message, /^SQLite: /)
   const url = await (await postgresCluster()).createDatabase()
-  const flags = ['--config', b.configFile, '--set', `database.url=${url}`]
-  const fresh = await veche(['doctor', '--json', '--run', 'database,database-role', ...flags])
-  const [schema, role] = (JSON.parse(fresh.stdout) as { checks: { name: string; status: string; message: string }[] }).checks
+  const set = [`database.url=${url}`]
+  const [schema, role] = await doctorChecks(b.configFile, 'database,database-role', { set })
   t.match(schema, { status: 'error', message: /holds no Veche schema yet: `veche doctor --fix` migrates it/ })
   t.match(role, { status: 'warning', message: new RegExp(`role ${PG_USER} is a superuser`) })
-  const fixed = await veche(['doctor', '--fix', '--json', '--run', 'database', ...flags])
-  t.match(JSON.parse(fixed.stdout).checks[0], { status: 'ok', fixed: /migrated schema version 0 to \d+/ })
+  const [fixed] = await doctorChecks(b.configFile, 'database', { set, fix: true })
+  t.match(fixed, { status: 'ok', fixed: /migrated schema version 0 to \d+/ })
+})
+
+t.test('refused while a server runs on the data folder', async (t) => {
+  const b = await box(t)
+  const port = await freePort()
+  await startServer(t, b.dataDir, [`server.port=${port}`])
+  const url = await (await postgresCluster()).createDatabase()
+  const r = await veche(['db', 'migrate-to-postgres', url, '--config', b.configFile, '--set', `server.port=${port}`])
+  t.equal(r.code, 1)
+  t.match(r.stderr, new RegExp(`^veche: Veche \\S+ answers at https://127\\.0\\.0\\.1:${port}/healthz and would go on writing to SQLite: stop it \\(systemctl stop veche\\.service\\), then run this again; nothing was changed`))
+  t.equal(await rowCount(url, "pg_tables WHERE schemaname = 'public'"), 0)
+})
+
+t.test('the copy reads one snapshot: rows written to SQLite meanwhile are not half taken', async (t) => {
+  const b = await box(t)
+  const url = await (await postgresCluster()).createDatabase()
+  const target = createDb({ url, password: '', passwordFile: '' })
+  t.teardown(() => target.close())
+  await migratePostgres(target.db)
+  const writer = openDatabase(join(b.dataDir, 'veche.db'))
+  t.teardown(() => writer.close())
+  const snapshot = openSnapshot(join(b.dataDir, 'veche.db'))
+  t.teardown(() => snapshot.close())
+  const before = (writer.prepare('SELECT COUNT(*) AS n FROM meeting_chat').get() as { n: number }).n
+  // After each table, another connection writes to tables copied before and after it (the server would).
+  let written = 0
+  const result = await copyAll(target.db, snapshot, 'test target', () => {
+    writer.prepare("INSERT INTO meeting_chat (meeting_id, participant_id, sender_name, text, sent_at) VALUES (1, NULL, 'late', 'written meanwhile', 0)").run()
+    writer.prepare("INSERT INTO audit_log (at, actor_name, action) VALUES (0, 'late', 'test')").run()
+    written++
+  })
+  t.ok(written >= TABLES.length, 'the writer wrote during the copy')
+  t.equal(result.tables.find((x) => x.name === 'meeting_chat')!.rows, before, 'the copy holds the snapshot, none of the rows written meanwhile')
+  t.equal(await rowCount(url, 'meeting_chat'), before)
 })
