@@ -33,7 +33,7 @@ try {
   const claims = await installTestLicense(app)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const port = (app.server.address() as { port: number }).port
-  const room = app.roomsRepository.create(app.usersRepository.create({ email: 'b@x.y', displayName: 'B', role: 'owner', passwordHash: 'x' }).id, 'Bench')
+  const room = await app.roomsRepository.create(app.usersRepository.create({ email: 'b@x.y', displayName: 'B', role: 'owner', passwordHash: 'x' }).id, 'Bench')
   const keyring = defaultKeyring()
   const token = (await import('../server/db/license-repository.ts')).createLicenseRepository(app.db).get()!.licenseKey
 

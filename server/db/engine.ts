@@ -18,11 +18,11 @@
 //     every repository they call, as one step each.
 //  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
 //     callers await; its test runs on both engines through test/engines.ts eachEngine()),
-//     audit-repository.ts, recordings-repository.ts and invitations-repository.ts (its record is
-//     one multi-row INSERT now, atomic without a transaction; the writes erase-user.ts and the CLI
-//     admin commands make inside their synchronous transactions also come built but unrun,
-//     `queries`, which those run with runInSyncTransaction() below). Order of the rest (fewest
-//     callers first): rooms, meeting history
+//     audit-repository.ts, recordings-repository.ts, invitations-repository.ts (its record is one
+//     multi-row INSERT now, atomic without a transaction) and rooms-repository.ts. The statements
+//     erase-user.ts and the CLI admin commands make inside their synchronous transactions also
+//     come built but unrun, `queries`, which those run with runInSyncTransaction() and
+//     readInSyncTransaction() below. Order of the rest (fewest callers first): meeting history
 //     (its recorder in server/history queues writes, so awaiting must not reorder them), license
 //     (+ CLI license commands and doctor checks), users and sessions last (the sign-in and join hot
 //     paths; measure bench/join-latency.ts before and after, SQLite within 10%: a Kysely query costs
@@ -176,4 +176,10 @@ export function runInSyncTransaction(connection: Db, ...queries: Compilable[]): 
     changes += connection.prepare(sql).run(...parameters).changes
   }
   return changes
+}
+
+/** readInSyncTransaction is runInSyncTransaction for a read: the rows of one built Kysely SELECT. */
+export function readInSyncTransaction<O>(connection: Db, query: Compilable<O>): O[] {
+  const { sql, parameters } = query.compile()
+  return connection.prepare(sql).all(...parameters) as O[]
 }

@@ -1,6 +1,9 @@
 // Owns the rooms table: the rooms employees create. Live media state is the SFU's, not stored here.
+// On Kysely (server/db/engine.ts): the same queries on SQLite and PostgreSQL.
+import type { Selectable } from 'kysely'
 import { randomBytes } from 'node:crypto'
-import type { Db } from './database.ts'
+import type { DataLayer } from './engine.ts'
+import type { RoomsTable } from './schema.ts'
 import type { UserId } from './users-repository.ts'
 
 export type RoomId = string & { readonly __brand: 'RoomId' }
@@ -18,16 +21,7 @@ export interface Room {
   pinHash: string | null
 }
 
-interface RoomRow {
-  id: string
-  title: string
-  owner_id: string
-  created_at: number
-  lobby: LobbyMode
-  pin_hash: string | null
-}
-
-const toRoom = (r: RoomRow): Room => ({
+const toRoom = (r: Selectable<RoomsTable>): Room => ({
   id: r.id as RoomId,
   title: r.title,
   ownerId: r.owner_id as UserId,
@@ -39,34 +33,39 @@ const toRoom = (r: RoomRow): Room => ({
 /** A room id is its link's secret: 128 random bits, URL-safe. */
 const newRoomId = (): RoomId => randomBytes(16).toString('base64url') as RoomId
 
-export function createRoomsRepository(db: Db) {
-  const byId = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE id = ?')
-  const byOwner = db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE owner_id = ? ORDER BY created_at DESC')
-  const insert = db.prepare('INSERT INTO rooms (id, title, owner_id, created_at) VALUES (?, ?, ?, ?)')
-  const remove = db.prepare('DELETE FROM rooms WHERE id = ?')
-  const setSettings = db.prepare('UPDATE rooms SET lobby = ?, pin_hash = ? WHERE id = ?')
+export function createRoomsRepository({ db }: DataLayer) {
+  /** The read erase-user.ts makes inside its synchronous transaction (engine.ts, step 2), built but not run. */
+  const queries = {
+    listByOwner: (ownerId: UserId) => db.selectFrom('rooms').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc'),
+  }
 
-  return {
-    get(id: string): Room | undefined {
-      const row = byId.get(id)
+  const repository = {
+    queries,
+    /** toRoom turns a row `queries` read into a Room. */
+    toRoom,
+    async get(id: string): Promise<Room | undefined> {
+      const row = await db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst()
       return row && toRoom(row)
     },
-    listByOwner(ownerId: UserId): Room[] {
-      return byOwner.all(ownerId).map(toRoom)
+    async listByOwner(ownerId: UserId): Promise<Room[]> {
+      return (await queries.listByOwner(ownerId).execute()).map(toRoom)
     },
-    create(ownerId: UserId, title: string): Room {
+    async create(ownerId: UserId, title: string): Promise<Room> {
       const id = newRoomId()
-      insert.run(id, title.trim(), ownerId, Date.now())
-      return this.get(id)!
+      await db.insertInto('rooms').values({ id, title: title.trim(), owner_id: ownerId, created_at: Date.now() }).execute()
+      return (await repository.get(id))!
     },
     /** setModeration stores the lobby mode and PIN hash (null: no PIN); false when the room is gone. */
-    setModeration(id: RoomId, lobby: LobbyMode, pinHash: string | null): boolean {
-      return setSettings.run(lobby, pinHash, id).changes === 1
+    async setModeration(id: RoomId, lobby: LobbyMode, pinHash: string | null): Promise<boolean> {
+      const { numUpdatedRows } = await db.updateTable('rooms').set({ lobby, pin_hash: pinHash }).where('id', '=', id).executeTakeFirst()
+      return numUpdatedRows === 1n
     },
-    delete(id: RoomId): boolean {
-      return remove.run(id).changes === 1
+    async delete(id: RoomId): Promise<boolean> {
+      const { numDeletedRows } = await db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst()
+      return numDeletedRows === 1n
     },
   }
+  return repository
 }
 
 export type RoomsRepository = ReturnType<typeof createRoomsRepository>

@@ -43,7 +43,7 @@ export default fp<DatabasePluginOptions>(
     app.decorate('dataLayer', layer)
     app.decorate('usersRepository', createUsersRepository(db))
     app.decorate('sessionsRepository', createSessionsRepository(db))
-    app.decorate('roomsRepository', createRoomsRepository(db))
+    app.decorate('roomsRepository', createRoomsRepository(layer))
     app.decorate('auditRepository', createAuditRepository(layer))
     app.decorate('invitationsRepository', createInvitationsRepository(layer))
     const purge = setInterval(() => app.sessionsRepository.purgeExpired(), 60 * 60 * 1000)

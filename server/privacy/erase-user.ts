@@ -1,7 +1,7 @@
 // Owns deleting an account: the user row goes, and every other place that keeps their name is anonymised.
 import type { AuditActor, AuditRepository } from '../db/audit-repository.ts'
 import type { Db } from '../db/database.ts'
-import { runInSyncTransaction } from '../db/engine.ts'
+import { readInSyncTransaction, runInSyncTransaction } from '../db/engine.ts'
 import type { InvitationsRepository } from '../db/invitations-repository.ts'
 import type { RecordingsRepository } from '../db/recordings-repository.ts'
 import type { RoomsRepository } from '../db/rooms-repository.ts'
@@ -53,7 +53,7 @@ export function eraseUser(deps: EraseDeps, userId: UserId, actor: AuditActor): U
   const erase = deps.db.transaction((): { user: User; rooms: string[] } | undefined => {
     const user = deps.usersRepository.get(userId)
     if (!user) return undefined
-    const rooms = deps.roomsRepository.listByOwner(userId).map((r) => r.id)
+    const rooms = readInSyncTransaction(deps.db, deps.roomsRepository.queries.listByOwner(userId)).map((r) => r.id)
     // First, under the real name: the erasers below anonymise this entry like every other.
     const entry = deps.auditRepository.queries.record(actor, 'user.deleted', { id: user.id, name: user.displayName }, { role: user.role, rooms: rooms.length })
     runInSyncTransaction(deps.db, entry)

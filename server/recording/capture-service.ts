@@ -29,7 +29,7 @@ export interface CaptureServiceOptions {
   streaming: Config['streaming']
   repository: RecordingsRepository
   /** The room's stored title and owner (the owner may see its recordings). */
-  lookupRoom: (id: string) => { title: string; ownerId: string } | undefined
+  lookupRoom: (id: string) => Promise<{ title: string; ownerId: string } | undefined>
   /** Why the license refuses `feature` now, or undefined. */
   refuseFeature: (feature: CaptureFeature) => Refusal | undefined
   log: SfuLogger
@@ -215,7 +215,7 @@ export class CaptureService {
     c.recordingStarting = true
     try {
       await this.#checkDisk()
-      const stored = this.#options.lookupRoom(room.id)
+      const stored = await this.#options.lookupRoom(room.id)
       const record = await this.#options.repository.create({
         roomId: room.id,
         roomTitle: stored?.title ?? room.title,

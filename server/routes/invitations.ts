@@ -45,7 +45,7 @@ export default async function invitationsRoutes(app: FastifyInstance, { mail, pu
     { preHandler: app.requireUser, schema: { params: RoomParams, body: InvitationBody }, config: { rateCost: RATE_COST.invitation } },
     async (request, reply) => {
       const user = request.user!
-      const room = app.roomsRepository.get(request.params.id)
+      const room = await app.roomsRepository.get(request.params.id)
       if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
       // As for its lobby and PIN: who is asked in is the creator's decision.
       if (room.ownerId !== user.id) return sendError(reply, 403, 'forbidden', 'only the room’s creator may invite people to it by e-mail')

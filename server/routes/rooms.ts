@@ -23,19 +23,19 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
   })
 
   app.get('/api/rooms', { preHandler: app.requireUser }, async (request) => ({
-    rooms: app.roomsRepository.listByOwner(request.user!.id).map((r) => view(r, request)),
+    rooms: (await app.roomsRepository.listByOwner(request.user!.id)).map((r) => view(r, request)),
   }))
 
   app.post<{ Body: NewRoomBody }>('/api/rooms', { preHandler: app.requireUser, schema: { body: NewRoomBody } }, async (request, reply) => {
     const refused = refuseMeeting(app.license.state)
     if (refused) return sendError(reply, 403, refused.code, refused.message)
-    const room = app.roomsRepository.create(request.user!.id, request.body.title)
+    const room = await app.roomsRepository.create(request.user!.id, request.body.title)
     request.log.info({ room: room.id, by: request.user!.id }, 'room created')
     return reply.code(201).send({ room: view(room, request) })
   })
 
   app.get<{ Params: RoomParams }>('/api/rooms/:id', { schema: { params: RoomParams } }, async (request, reply) => {
-    const room = app.roomsRepository.get(request.params.id)
+    const room = await app.roomsRepository.get(request.params.id)
     if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
     // What the pre-join page needs: whether to ask a guest for the PIN, whether they will wait.
     return { room: { id: room.id, title: room.title, pinRequired: room.pinHash !== null, lobby: room.lobby } }
@@ -46,14 +46,14 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
     '/api/rooms/:id',
     { preHandler: app.requireUser, schema: { params: RoomParams, body: RoomSettingsBody } },
     async (request, reply) => {
-      const room = app.roomsRepository.get(request.params.id)
+      const room = await app.roomsRepository.get(request.params.id)
       if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
       if (room.ownerId !== request.user!.id) return sendError(reply, 403, 'forbidden', 'only the room’s creator may change its lobby and PIN')
       const { lobby = room.lobby, pin } = request.body
       const pinHash = pin === undefined ? room.pinHash : pin === null ? null : await hashPin(pin)
-      app.roomsRepository.setModeration(room.id, lobby, pinHash)
+      await app.roomsRepository.setModeration(room.id, lobby, pinHash)
       request.log.info({ room: room.id, lobby, pin: pinHash !== null }, 'room settings changed')
-      return { room: view(app.roomsRepository.get(room.id)!, request) }
+      return { room: view((await app.roomsRepository.get(room.id))!, request) }
     },
   )
 
@@ -61,13 +61,13 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
     '/api/rooms/:id',
     { preHandler: app.requireUser, schema: { params: RoomParams } },
     async (request, reply) => {
-      const room = app.roomsRepository.get(request.params.id)
+      const room = await app.roomsRepository.get(request.params.id)
       if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
       const user = request.user!
       if (room.ownerId !== user.id && user.role === 'member') {
         return sendError(reply, 403, 'forbidden', 'only the room’s creator or a workspace admin may delete it')
       }
-      app.roomsRepository.delete(room.id)
+      await app.roomsRepository.delete(room.id)
       app.roomRegistry.close(room.id, 'deleted')
       request.log.info({ room: room.id, by: user.id }, 'room deleted')
       return reply.code(204).send()

@@ -45,7 +45,7 @@ export interface SignalingSession {
   readonly user: SignalingUser | undefined
   readonly registry: RoomRegistry
   /** Looks the room up in the database: it may have been deleted since the link was shared. */
-  readonly lookupRoom: (id: string) => RoomRecord | undefined
+  readonly lookupRoom: (id: string) => Promise<RoomRecord | undefined>
   readonly admission: Admission
   /** Recording and streaming; absent where the app has none (then those methods are refused). */
   readonly capture?: CaptureService | undefined

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { hashPassword } from '../../server/auth/passwords.ts'
 import { openDatabase } from '../../server/db/database.ts'
+import { createDb } from '../../server/db/engine.ts'
 import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { createRoomsRepository } from '../../server/db/rooms-repository.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
@@ -82,8 +83,8 @@ t.test('install, update, roll back, and survive being killed at every step', asy
   const users = createUsersRepository(db)
   const owner = users.create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
   users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
-  const rooms = createRoomsRepository(db)
-  for (const title of ['Планёрка', 'Ретро', 'Демо']) rooms.create(owner.id, title)
+  const rooms = createRoomsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+  for (const title of ['Планёрка', 'Ретро', 'Демо']) await rooms.create(owner.id, title)
   const { token, claims } = await issueTestLicense()
   createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
   db.close()

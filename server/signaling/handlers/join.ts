@@ -72,7 +72,7 @@ const admit: Handler<'join'> = async (session, { displayName, pin }) => {
     throw new SignalingError('forbidden', 'your account is blocked; ask an administrator')
   }
   if (session.waiting) return fromLobby(session, session.waiting)
-  const record = session.lookupRoom(session.roomId)
+  const record = await session.lookupRoom(session.roomId)
   if (!record) throw new SignalingError('room_not_found', 'this meeting does not exist or was deleted')
   const name = session.user?.displayName ?? displayName?.trim()
   if (!name) throw new SignalingError('bad_request', 'guests must give a display name')

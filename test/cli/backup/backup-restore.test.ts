@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { probe } from '../../../cli/update/health.ts'
 import { hashPassword } from '../../../server/auth/passwords.ts'
 import { openDatabase } from '../../../server/db/database.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
 import { createRoomsRepository } from '../../../server/db/rooms-repository.ts'
 import { createUsersRepository } from '../../../server/db/users-repository.ts'
@@ -74,7 +75,7 @@ t.test('back up a workspace and restore it into a fresh data folder', async (t) 
   const users = createUsersRepository(db)
   const owner = users.create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
   users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
-  for (const title of ['Планёрка', 'Ретро']) createRoomsRepository(db).create(owner.id, title)
+  for (const title of ['Планёрка', 'Ретро']) await createRoomsRepository(createDb({ url: '', password: '', passwordFile: '' }, db)).create(owner.id, title)
   const { token, claims } = await issueTestLicense()
   createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
   db.close()

@@ -52,8 +52,9 @@ async function workspace(data: string): Promise<Workspace> {
   const db = openDatabase(join(data, 'veche.db'))
   try {
     const owner = createUsersRepository(db).create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: 'x' })
-    const room = createRoomsRepository(db).create(owner.id, 'Планёрка')
-    const recordings = createRecordingsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+    const layer = createDb({ url: '', password: '', passwordFile: '' }, db)
+    const room = await createRoomsRepository(layer).create(owner.id, 'Планёрка')
+    const recordings = createRecordingsRepository(layer)
     const dir = join(data, 'recordings')
     mkdirSync(dir, { recursive: true, mode: 0o750 })
     const make = async (status: RecordingStatus, files: boolean): Promise<Recording> => {

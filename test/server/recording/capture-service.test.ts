@@ -63,7 +63,7 @@ function host(room: Room, me: { id: string; displayName: string }, told: unknown
 }
 
 async function openRoom(app: FastifyInstance, ownerId: string): Promise<Room> {
-  const stored = app.roomsRepository.create(ownerId as never, 'Диск')
+  const stored = await app.roomsRepository.create(ownerId as never, 'Диск')
   return app.roomRegistry.open(stored.id, stored.title)
 }
 
@@ -94,7 +94,7 @@ t.test('free space falling under the floor stops the recording cleanly and tells
 
 t.test('a row a dead server left "recording" is finished at start; retention deletes old ones', async (t) => {
   const { app, me, repository, dir } = await setUp(t, { bytes: 10 * 1024 ** 3 })
-  const room = app.roomsRepository.create(me.id as never, 'Старое')
+  const room = await app.roomsRepository.create(me.id as never, 'Старое')
   const stuck = await repository.create({ roomId: room.id, roomTitle: room.title, roomOwnerId: room.ownerId, startedBy: null, startedByName: 'Ольга', startedAt: Date.now() - 60_000 })
   // A fragmented MP4 cut off mid-write, as a killed server leaves it.
   const sample = join(tempDir(t), 'sample.mp4')

@@ -215,7 +215,7 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
 
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 204)
   t.equal(app.usersRepository.get(anna), undefined)
-  t.equal(app.roomsRepository.get(room), undefined, 'her rooms are gone')
+  t.equal(await app.roomsRepository.get(room), undefined, 'her rooms are gone')
   t.equal(await me(app, admin), 401, 'her sessions are gone')
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 404, 'deleting twice: not found')
 
