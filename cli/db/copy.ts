@@ -39,20 +39,28 @@ async function insertBatch(trx: Transaction<Database>, table: TablePlan, rows: R
 /** copyTable streams one table's rows into the target in key order; returns the source's digest. */
 async function copyTable(trx: Transaction<Database>, source: SqliteSnapshot, table: TablePlan): Promise<TableDigest> {
   const digest = new TableDigest(table.columns)
+  const failed = (rows: string, err: unknown): CliError =>
+    new CliError(`copying table ${table.name} failed at ${rows} (in ${table.key.column} order): ${(err as Error).message}; the target was left unchanged`)
   let batch: Record<string, unknown>[] = []
-  try {
-    for (const row of source.rows(table)) {
-      digest.add(row)
-      batch.push(row)
-      if (batch.length === BATCH_ROWS) {
-        await insertBatch(trx, table, batch)
-        batch = []
-      }
+  const flush = async (): Promise<void> => {
+    try {
+      await insertBatch(trx, table, batch)
+    } catch (err) {
+      throw failed(`rows ${digest.rows - batch.length + 1}-${digest.rows}`, err)
     }
-    if (batch.length) await insertBatch(trx, table, batch)
-  } catch (err) {
-    throw new CliError(`copying table ${table.name} failed near row ${digest.rows}: ${(err as Error).message}; the target was left unchanged`)
+    batch = []
   }
+  for (const row of source.rows(table)) {
+    try {
+      digest.add(row)
+    } catch (err) {
+      const key = row[table.key.column]
+      throw failed(`row ${digest.rows + 1} (${table.key.column} ${typeof key === 'string' ? JSON.stringify(key) : String(key)})`, err)
+    }
+    batch.push(row)
+    if (batch.length === BATCH_ROWS) await flush()
+  }
+  if (batch.length) await flush()
   return digest
 }
 

@@ -85,7 +85,7 @@ export async function migrateToPostgres(options: MigrateOptions): Promise<CopyRe
   } catch (err) {
     throw err instanceof CliError ? new CliError(`cannot migrate now: ${err.message}`) : err
   }
-  const target = `${where(url)}`
+  const target = where(url)
   const db = openPostgres({ url, password: config.database.password, passwordFile: config.database.passwordFile })
   let source: ReturnType<typeof openSnapshot> | undefined
   try {

@@ -10,7 +10,7 @@ import type { TablePlan } from './tables.ts'
 export interface SqliteSnapshot {
   file: string
   version: number
-  /** rows yields a table's rows in primary-key order, as better-sqlite3 returns them. */
+  /** rows yields a table's rows in primary-key order, integers as bigints. */
   rows(table: TablePlan): IterableIterator<Record<string, unknown>>
   close(): void
 }
@@ -38,7 +38,9 @@ export function openSnapshot(file: string): SqliteSnapshot {
       version,
       rows: (table) => {
         const columns = table.columns.map((c) => `"${c}"`).join(', ')
-        return db.prepare(`SELECT ${columns} FROM "${table.name}" ORDER BY "${table.key.column}"`).iterate() as IterableIterator<Record<string, unknown>>
+        // Safe integers: every INTEGER as an exact bigint, so none is rounded on its way to PostgreSQL.
+        const statement = db.prepare(`SELECT ${columns} FROM "${table.name}" ORDER BY "${table.key.column}"`).safeIntegers(true)
+        return statement.iterate() as IterableIterator<Record<string, unknown>>
       },
       close: () => {
         if (db.inTransaction) db.exec('COMMIT')

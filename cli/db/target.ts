@@ -5,7 +5,7 @@ import type { Database } from '../../server/db/schema.ts'
 import { TABLES } from './tables.ts'
 
 export interface TargetContents {
-  /** Tables, views and sequences' owners that are not Veche's, as schema.name. */
+  /** Tables and views that are not Veche's, as schema.name. */
   foreign: string[]
   /** Veche's tables that hold rows (schema_migrations aside), with a count. */
   withRows: { name: string; rows: number }[]
