@@ -13,20 +13,20 @@
 //     connection and one file. Rule while both styles live: a Kysely *transaction* on SQLite would
 //     absorb every synchronous write made while it awaits, so until every writer of the tables it
 //     touches is converted, converted code uses single statements only, and the synchronous
-//     db.transaction() callers (privacy/erase-user.ts, license-repository saveActivated, the meeting
-//     history's endMeeting/purgeBefore/anonymiseUser; also routes/users.ts and the CLI's admin
-//     reset-password/unlock, around users and sessions) convert together with every repository
-//     they call, as one step each.
+//     db.transaction() callers (privacy/erase-user.ts, license-repository saveActivated; also
+//     routes/users.ts and the CLI's admin reset-password/unlock, around users and sessions)
+//     convert together with every repository they call, as one step each.
 //  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
 //     callers await; its test runs on both engines through test/engines.ts eachEngine()),
 //     audit-repository.ts, recordings-repository.ts, invitations-repository.ts (its record is one
-//     multi-row INSERT now, atomic without a transaction) and rooms-repository.ts. What those
+//     multi-row INSERT now, atomic without a transaction), rooms-repository.ts and
+//     meeting-history-repository.ts (endMeeting, endDangling and purgeBefore are statements in
+//     an order that a stop between them leaves consistent, no transaction; its recorder in
+//     server/history queues its writes, so a stay still gets its meeting's id). What those
 //     synchronous transactions need of a converted repository it also gives built but unrun,
 //     `queries`, which they run inside themselves with runInSyncTransaction() and
 //     readInSyncTransaction() below (SQLite only; both go when the last of them converts).
-//     Still synchronous, in this order (fewest callers first): meeting history (its recorder in
-//     server/history then queues its writes per room: a stay needs its meeting's id, a leave its
-//     stay's, so awaiting must not reorder them), license
+//     Still synchronous, in this order (fewest callers first): license
 //     (+ CLI license commands and doctor checks), users and sessions last (the sign-in and join hot
 //     paths; measure bench/join-latency.ts before and after, SQLite within 10%: a Kysely query costs
 //     about 20 µs more than a prepared statement here, so a hot query may keep its compiled text).

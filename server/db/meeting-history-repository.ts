@@ -1,7 +1,10 @@
 // Owns the meeting history tables: meetings, their participants' stays and chat, and each day's peak
 // load. The recorder (server/history/) writes; the owner's history pages and exports read; retention
-// and account deletion remove or anonymise.
-import type { Db } from './database.ts'
+// and account deletion remove or anonymise. On Kysely (server/db/engine.ts): the same statements on
+// SQLite and PostgreSQL but for the scalar maximum (MAX(a, b) there, GREATEST(a, b) here).
+import { sql, type Selectable } from 'kysely'
+import type { DataLayer } from './engine.ts'
+import type { MeetingChatTable, MeetingParticipantsTable, MeetingsTable } from './schema.ts'
 
 export type MeetingId = number & { readonly __brand: 'MeetingId' }
 export type ParticipantId = number & { readonly __brand: 'ParticipantId' }
@@ -102,45 +105,10 @@ export interface TimeRange {
   to: number
 }
 
-interface MeetingRow {
-  id: number
-  room_id: string
-  room_title: string
-  started_at: number
-  ended_at: number | null
-  participants: number
-}
-
-interface ParticipantRow {
-  id: number
-  meeting_id: number
-  user_id: string | null
-  display_name: string
-  kind: ParticipantKind
-  joined_at: number
-  left_at: number | null
-  user_agent: string | null
-  browser: string | null
-  os: string | null
-  ip: string | null
-  via_proxy: number
-  forwarded_for: string | null
-}
-
-interface SessionDbRow extends ParticipantRow {
-  room_id: string
-  room_title: string
-  meeting_started_at: number
-  meeting_ended_at: number | null
-}
-
-interface ChatRow {
-  meeting_id: number
-  participant_id: number | null
-  sender_name: string
-  text: string
-  sent_at: number
-}
+type MeetingRow = Selectable<MeetingsTable> & { participants: number }
+type ParticipantRow = Selectable<MeetingParticipantsTable>
+type SessionDbRow = ParticipantRow & { room_id: string; room_title: string; meeting_started_at: number; meeting_ended_at: number | null }
+type ChatRow = Pick<Selectable<MeetingChatTable>, 'meeting_id' | 'participant_id' | 'sender_name' | 'text' | 'sent_at'>
 
 const toSummary = (r: MeetingRow): MeetingSummary => ({
   id: r.id as MeetingId,
@@ -187,160 +155,208 @@ const toChat = (r: ChatRow): ChatEntry => ({
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
 
 // A person counts once per meeting: by account, or for guests by the name they gave.
-const PEOPLE = "(SELECT COUNT(DISTINCT COALESCE('u:' || p.user_id, 'g:' || p.display_name)) FROM meeting_participants p WHERE p.meeting_id = m.id)"
+const PEOPLE = sql<number>`(SELECT COUNT(DISTINCT COALESCE('u:' || p.user_id, 'g:' || p.display_name)) FROM meeting_participants p WHERE p.meeting_id = m.id)`
 
-export function createMeetingHistoryRepository(db: Db) {
-  const insertMeeting = db.prepare<[string, string, number]>('INSERT INTO meetings (room_id, room_title, started_at) VALUES (?, ?, ?)')
-  const endMeeting = db.prepare<[number, number]>('UPDATE meetings SET ended_at = ? WHERE id = ? AND ended_at IS NULL')
-  const endStays = db.prepare<[number, number]>('UPDATE meeting_participants SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL')
-  const insertParticipant = db.prepare(
-    `INSERT INTO meeting_participants
-       (meeting_id, user_id, display_name, kind, joined_at, user_agent, browser, os, ip, via_proxy, forwarded_for)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  const leave = db.prepare<[number, number]>('UPDATE meeting_participants SET left_at = ? WHERE id = ? AND left_at IS NULL')
-  const insertChat = db.prepare('INSERT INTO meeting_chat (meeting_id, participant_id, sender_name, text, sent_at) VALUES (?, ?, ?, ?, ?)')
-  const raisePeaks = db.prepare<[string, number, number, number]>(
-    `INSERT INTO usage_peaks (day, peak_rooms, peak_participants, peak_meeting_participants) VALUES (?, ?, ?, ?)
-     ON CONFLICT (day) DO UPDATE SET
-       peak_rooms = MAX(peak_rooms, excluded.peak_rooms),
-       peak_participants = MAX(peak_participants, excluded.peak_participants),
-       peak_meeting_participants = MAX(peak_meeting_participants, excluded.peak_meeting_participants)`,
-  )
-  // A meeting left open by a server that stopped without closing it ends at its last sign of life.
-  const endDangling = db.prepare<[]>(
-    `UPDATE meetings SET ended_at = MAX(started_at,
-       COALESCE((SELECT MAX(MAX(p.joined_at, COALESCE(p.left_at, 0))) FROM meeting_participants p WHERE p.meeting_id = meetings.id), 0),
-       COALESCE((SELECT MAX(c.sent_at) FROM meeting_chat c WHERE c.meeting_id = meetings.id), 0))
-     WHERE ended_at IS NULL`,
-  )
-  const endDanglingStays = db.prepare<[]>(
-    `UPDATE meeting_participants SET left_at = (SELECT m.ended_at FROM meetings m WHERE m.id = meeting_id)
-     WHERE left_at IS NULL AND meeting_id IN (SELECT id FROM meetings WHERE ended_at IS NOT NULL)`,
-  )
-  // Ids grow with start time (the recorder inserts as meetings start), so id order is start order.
-  const page = db.prepare<[number, number, number, number], MeetingRow>(
-    `SELECT m.*, ${PEOPLE} AS participants FROM meetings m
-     WHERE m.started_at >= ? AND m.started_at < ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`,
-  )
-  const byId = db.prepare<[number], MeetingRow>(`SELECT m.*, ${PEOPLE} AS participants FROM meetings m WHERE m.id = ?`)
-  const participantsOf = db.prepare<[number], ParticipantRow>('SELECT * FROM meeting_participants WHERE meeting_id = ? ORDER BY joined_at, id')
-  const chatOf = db.prepare<[number], ChatRow>('SELECT * FROM meeting_chat WHERE meeting_id = ? ORDER BY sent_at, id')
-  const sessionsIn = db.prepare<[number, number], SessionDbRow>(
-    `SELECT p.*, m.room_id, m.room_title, m.started_at AS meeting_started_at, m.ended_at AS meeting_ended_at
-     FROM meetings m JOIN meeting_participants p ON p.meeting_id = m.id
-     WHERE m.started_at >= ? AND m.started_at < ?
-     ORDER BY m.started_at, m.id, p.joined_at, p.id`,
-  )
-  const chatIn = db.prepare<[number, number], ChatRow>(
-    `SELECT c.* FROM meetings m JOIN meeting_chat c ON c.meeting_id = m.id
-     WHERE m.started_at >= ? AND m.started_at < ?
-     ORDER BY m.started_at, m.id, c.sent_at, c.id`,
-  )
-  const anonymiseStays = db.prepare<[string, string]>(
-    `UPDATE meeting_participants SET display_name = ?, user_agent = NULL, browser = NULL, os = NULL, ip = NULL, forwarded_for = NULL
-     WHERE user_id = ?`,
-  )
-  const anonymiseChat = db.prepare<[string, string]>(
-    'UPDATE meeting_chat SET sender_name = ? WHERE participant_id IN (SELECT id FROM meeting_participants WHERE user_id = ?)',
-  )
-  const countExpired = db.prepare<[number, number, number], { meetings: number; participants: number; chat: number }>(
-    `SELECT COUNT(*) AS meetings,
-       (SELECT COUNT(*) FROM meeting_participants WHERE meeting_id IN (SELECT id FROM meetings WHERE ended_at < ?)) AS participants,
-       (SELECT COUNT(*) FROM meeting_chat WHERE meeting_id IN (SELECT id FROM meetings WHERE ended_at < ?)) AS chat
-     FROM meetings WHERE ended_at < ?`,
-  )
-  const deleteExpired = db.prepare<[number]>('DELETE FROM meetings WHERE ended_at < ?')
-  const deletePeaks = db.prepare<[string]>('DELETE FROM usage_peaks WHERE day < ?')
+export function createMeetingHistoryRepository({ db, engine }: DataLayer) {
+  // The larger of its arguments: SQLite's scalar MAX, PostgreSQL's GREATEST.
+  const greatest = sql.raw(engine === 'postgres' ? 'GREATEST' : 'MAX')
+  const withPeople = () => db.selectFrom('meetings as m').selectAll('m').select(PEOPLE.as('participants'))
+  /** The statements erase-user.ts runs inside its synchronous transaction (engine.ts, step 2), built but not run. */
+  const queries = {
+    anonymiseUser: (userId: string, label: string) => [
+      db
+        .updateTable('meeting_chat')
+        .set({ sender_name: label })
+        .where('participant_id', 'in', db.selectFrom('meeting_participants').select('id').where('user_id', '=', userId)),
+      db
+        .updateTable('meeting_participants')
+        .set({ display_name: label, user_agent: null, browser: null, os: null, ip: null, forwarded_for: null })
+        .where('user_id', '=', userId),
+    ],
+  }
 
   return {
+    queries,
     /** startMeeting records a meeting that starts now and returns its id. */
-    startMeeting(m: NewMeeting): MeetingId {
-      return Number(insertMeeting.run(m.roomId, m.roomTitle, m.startedAt).lastInsertRowid) as MeetingId
-    },
-
-    /** endMeeting ends a running meeting and every stay still open in it, at `endedAt`. */
-    endMeeting: db.transaction((id: MeetingId, endedAt: number): void => {
-      endStays.run(endedAt, id)
-      endMeeting.run(endedAt, id)
-    }),
-
-    /** addParticipant records someone entering a meeting and returns the stay's id. */
-    addParticipant(p: NewParticipant): ParticipantId {
-      const info = insertParticipant.run(
-        p.meetingId, p.userId, p.displayName, p.kind, p.joinedAt,
-        p.userAgent, p.browser, p.os, p.ip, p.viaProxy ? 1 : 0, p.forwardedFor,
-      )
-      return Number(info.lastInsertRowid) as ParticipantId
-    },
-
-    /** participantLeft closes a stay (once; a later call changes nothing). */
-    participantLeft(id: ParticipantId, leftAt: number): void {
-      leave.run(leftAt, id)
-    },
-
-    addChat(c: NewChatMessage): void {
-      insertChat.run(c.meetingId, c.participantId, c.senderName, c.text, c.sentAt)
-    },
-
-    /** raisePeaks stores the day's peaks where these levels exceed them; never lowers one. */
-    raisePeaks(day: string, rooms: number, participants: number, largestMeeting: number): void {
-      raisePeaks.run(day, rooms, participants, largestMeeting)
+    async startMeeting(m: NewMeeting): Promise<MeetingId> {
+      const { id } = await db
+        .insertInto('meetings')
+        .values({ room_id: m.roomId, room_title: m.roomTitle, started_at: m.startedAt, ended_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return id as MeetingId
     },
 
     /**
-     * endDangling ends meetings a stopped server left running, at their last recorded activity.
-     * Call only at start, before anything records; returns how many it ended.
+     * endMeeting ends a running meeting and every stay still open in it, at `endedAt`. Stays first:
+     * a stop between the two leaves a running meeting, which endDangling ends at the next start.
      */
-    endDangling: db.transaction((): number => {
-      const ended = endDangling.run().changes
-      if (ended > 0) endDanglingStays.run()
+    async endMeeting(id: MeetingId, endedAt: number): Promise<void> {
+      await db.updateTable('meeting_participants').set({ left_at: endedAt }).where('meeting_id', '=', id).where('left_at', 'is', null).execute()
+      await db.updateTable('meetings').set({ ended_at: endedAt }).where('id', '=', id).where('ended_at', 'is', null).execute()
+    },
+
+    /** addParticipant records someone entering a meeting and returns the stay's id. */
+    async addParticipant(p: NewParticipant): Promise<ParticipantId> {
+      const { id } = await db
+        .insertInto('meeting_participants')
+        .values({
+          meeting_id: p.meetingId,
+          user_id: p.userId,
+          display_name: p.displayName,
+          kind: p.kind,
+          joined_at: p.joinedAt,
+          left_at: null,
+          user_agent: p.userAgent,
+          browser: p.browser,
+          os: p.os,
+          ip: p.ip,
+          via_proxy: p.viaProxy ? 1 : 0,
+          forwarded_for: p.forwardedFor,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return id as ParticipantId
+    },
+
+    /** participantLeft closes a stay (once; a later call changes nothing). */
+    async participantLeft(id: ParticipantId, leftAt: number): Promise<void> {
+      await db.updateTable('meeting_participants').set({ left_at: leftAt }).where('id', '=', id).where('left_at', 'is', null).execute()
+    },
+
+    async addChat(c: NewChatMessage): Promise<void> {
+      await db
+        .insertInto('meeting_chat')
+        .values({ meeting_id: c.meetingId, participant_id: c.participantId, sender_name: c.senderName, text: c.text, sent_at: c.sentAt })
+        .execute()
+    },
+
+    /** raisePeaks stores the day's peaks where these levels exceed them; never lowers one. */
+    async raisePeaks(day: string, rooms: number, participants: number, largestMeeting: number): Promise<void> {
+      await db
+        .insertInto('usage_peaks')
+        .values({ day, peak_rooms: rooms, peak_participants: participants, peak_meeting_participants: largestMeeting })
+        .onConflict((oc) =>
+          oc.column('day').doUpdateSet({
+            peak_rooms: sql<number>`${greatest}(usage_peaks.peak_rooms, excluded.peak_rooms)`,
+            peak_participants: sql<number>`${greatest}(usage_peaks.peak_participants, excluded.peak_participants)`,
+            peak_meeting_participants: sql<number>`${greatest}(usage_peaks.peak_meeting_participants, excluded.peak_meeting_participants)`,
+          }),
+        )
+        .execute()
+    },
+
+    /**
+     * endDangling ends meetings a stopped server left running, at their last recorded activity (their
+     * stays with them). Call only at start, before anything records; returns how many it ended.
+     */
+    async endDangling(): Promise<number> {
+      const { numUpdatedRows } = await db
+        .updateTable('meetings')
+        .set({
+          ended_at: sql<number>`${greatest}(started_at,
+            COALESCE((SELECT MAX(${greatest}(p.joined_at, COALESCE(p.left_at, 0))) FROM meeting_participants p WHERE p.meeting_id = meetings.id), 0),
+            COALESCE((SELECT MAX(c.sent_at) FROM meeting_chat c WHERE c.meeting_id = meetings.id), 0))`,
+        })
+        .where('ended_at', 'is', null)
+        .executeTakeFirst()
+      const ended = Number(numUpdatedRows)
+      if (ended > 0) {
+        await db
+          .updateTable('meeting_participants')
+          .set({ left_at: sql<number>`(SELECT m.ended_at FROM meetings m WHERE m.id = meeting_participants.meeting_id)` })
+          .where('left_at', 'is', null)
+          .where('meeting_id', 'in', db.selectFrom('meetings').select('id').where('ended_at', 'is not', null))
+          .execute()
+      }
       return ended
-    }),
+    },
 
     /** list returns meetings started in `range`, newest first, `limit` at a time (before: an id from `next`). */
-    list(range: TimeRange, options: { before?: number; limit?: number } = {}): { meetings: MeetingSummary[]; next: MeetingId | null } {
+    async list(range: TimeRange, options: { before?: number; limit?: number } = {}): Promise<{ meetings: MeetingSummary[]; next: MeetingId | null }> {
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500)
-      const meetings = page.all(range.from, range.to, options.before ?? Number.MAX_SAFE_INTEGER, limit).map(toSummary)
+      // Ids grow with start time (the recorder inserts as meetings start), so id order is start order.
+      const rows = await withPeople()
+        .where('m.started_at', '>=', range.from)
+        .where('m.started_at', '<', range.to)
+        .where('m.id', '<', options.before ?? Number.MAX_SAFE_INTEGER)
+        .orderBy('m.id', 'desc')
+        .limit(limit)
+        .execute()
+      const meetings = rows.map(toSummary)
       return { meetings, next: meetings.length === limit ? meetings.at(-1)!.id : null }
     },
 
     /** get returns a meeting with every stay and its chat, or undefined. */
-    get(id: number): MeetingDetail | undefined {
-      const row = byId.get(id)
+    async get(id: number): Promise<MeetingDetail | undefined> {
+      const row = await withPeople().where('m.id', '=', id).executeTakeFirst()
       if (!row) return undefined
-      return { ...toSummary(row), participantList: participantsOf.all(id).map(toParticipant), chat: chatOf.all(id).map(toChat) }
+      const [participants, chat] = await Promise.all([
+        db.selectFrom('meeting_participants').selectAll().where('meeting_id', '=', id).orderBy('joined_at').orderBy('id').execute(),
+        db.selectFrom('meeting_chat').selectAll().where('meeting_id', '=', id).orderBy('sent_at').orderBy('id').execute(),
+      ])
+      return { ...toSummary(row), participantList: participants.map(toParticipant), chat: chat.map(toChat) }
     },
 
     /** sessions returns every stay in meetings started in `range`, in start order (for exports). */
-    sessions(range: TimeRange): SessionRow[] {
-      return sessionsIn.all(range.from, range.to).map(toSession)
+    async sessions(range: TimeRange): Promise<SessionRow[]> {
+      const rows = await db
+        .selectFrom('meetings as m')
+        .innerJoin('meeting_participants as p', 'p.meeting_id', 'm.id')
+        .selectAll('p')
+        .select(['m.room_id', 'm.room_title', 'm.started_at as meeting_started_at', 'm.ended_at as meeting_ended_at'])
+        .where('m.started_at', '>=', range.from)
+        .where('m.started_at', '<', range.to)
+        .orderBy('m.started_at')
+        .orderBy('m.id')
+        .orderBy('p.joined_at')
+        .orderBy('p.id')
+        .execute()
+      return rows.map(toSession)
     },
 
     /** chat returns the chat of meetings started in `range`, in order (for exports). */
-    chat(range: TimeRange): ChatEntry[] {
-      return chatIn.all(range.from, range.to).map(toChat)
+    async chat(range: TimeRange): Promise<ChatEntry[]> {
+      const rows = await db
+        .selectFrom('meetings as m')
+        .innerJoin('meeting_chat as c', 'c.meeting_id', 'm.id')
+        .selectAll('c')
+        .where('m.started_at', '>=', range.from)
+        .where('m.started_at', '<', range.to)
+        .orderBy('m.started_at')
+        .orderBy('m.id')
+        .orderBy('c.sent_at')
+        .orderBy('c.id')
+        .execute()
+      return rows.map(toChat)
     },
 
     /**
      * anonymiseUser replaces a deleted account's name with `label` in its stays and chat, and forgets
      * where it connected from (user agent, browser, OS, addresses). Meetings and times stay.
      */
-    anonymiseUser: db.transaction((userId: string, label: string): void => {
-      anonymiseChat.run(label, userId)
-      anonymiseStays.run(label, userId)
-    }),
+    async anonymiseUser(userId: string, label: string): Promise<void> {
+      for (const query of queries.anonymiseUser(userId, label)) await query.execute()
+    },
 
     /**
      * purgeBefore deletes meetings that ended before `cutoff` (ms) with their stays and chat, and the
      * peaks of days before cutoff's UTC day. Running meetings stay. Returns what it deleted.
      */
-    purgeBefore: db.transaction((cutoff: number): PurgeCounts => {
-      const counts = countExpired.get(cutoff, cutoff, cutoff)!
-      deleteExpired.run(cutoff)
-      const usageDays = deletePeaks.run(utcDay(cutoff)).changes
-      return { ...counts, usageDays }
-    }),
+    async purgeBefore(cutoff: number): Promise<PurgeCounts> {
+      const expired = db.selectFrom('meetings').select('id').where('ended_at', '<', cutoff)
+      // Counted before deleting: what ended before cutoff stays ended, so counts and deletion agree.
+      const counts = await db
+        .selectNoFrom((e) => [
+          e.selectFrom('meetings').select((c) => c.fn.countAll<number>().as('n')).where('ended_at', '<', cutoff).as('meetings'),
+          e.selectFrom('meeting_participants').select((c) => c.fn.countAll<number>().as('n')).where('meeting_id', 'in', expired).as('participants'),
+          e.selectFrom('meeting_chat').select((c) => c.fn.countAll<number>().as('n')).where('meeting_id', 'in', expired).as('chat'),
+        ])
+        .executeTakeFirstOrThrow()
+      await db.deleteFrom('meetings').where('ended_at', '<', cutoff).execute()
+      const { numDeletedRows } = await db.deleteFrom('usage_peaks').where('day', '<', utcDay(cutoff)).executeTakeFirst()
+      return { meetings: Number(counts.meetings), participants: Number(counts.participants), chat: Number(counts.chat), usageDays: Number(numDeletedRows) }
+    },
   }
 }
 

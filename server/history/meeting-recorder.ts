@@ -1,6 +1,8 @@
 // Writes the meeting history while meetings run: watches each room the registry opens and records the
 // meeting (from its first participant to its close), every stay with the client's details, the chat,
 // and each UTC day's peak load. It only listens: a failed write is logged and never reaches a join.
+// Writes are queued and run one at a time in the order the events came: a stay needs its meeting's id,
+// a leave its stay's, and the levels a join stores are those after the writes before it.
 import type { ChatMessage } from '../signaling/protocol.ts'
 import type { SfuLogger } from '../sfu/logger.ts'
 import type { Peer, PeerId } from '../sfu/peer.ts'
@@ -39,6 +41,8 @@ export class MeetingRecorder {
   /** Today's peaks as stored, so a join writes them only when they rise. */
   #peaks: Levels & { day: string } = { day: '', rooms: 0, participants: 0, largest: 0 }
   #midnight: NodeJS.Timeout | undefined
+  /** The write queue's tail: resolves once every write queued so far has run. */
+  #writes: Promise<void> = Promise.resolve()
   readonly #onOpened = (room: Room): void => this.#watch(room)
 
   constructor(options: MeetingRecorderOptions) {
@@ -55,6 +59,11 @@ export class MeetingRecorder {
     this.#armMidnight()
   }
 
+  /** flushed resolves once every write queued until now has run (failed ones are logged). */
+  flushed(): Promise<void> {
+    return this.#writes
+  }
+
   /** stop ends the watching; meetings still running are ended by their rooms' close. */
   stop(): void {
     this.#registry.off('roomOpened', this.#onOpened)
@@ -65,18 +74,27 @@ export class MeetingRecorder {
     if (this.#live.has(room) || room.closed) return
     const meeting: LiveMeeting = { id: undefined, stays: new Map(), lastLeftAt: undefined }
     this.#live.set(room, meeting)
-    room.on('peerJoined', (peer) => this.#safely('join', room, () => this.#joined(room, meeting, peer)))
-    room.on('peerLeft', (peer) => this.#safely('leave', room, () => this.#left(meeting, peer)))
-    room.on('chat', (message) => this.#safely('chat', room, () => this.#chat(meeting, message)))
-    room.once('close', () => this.#safely('close', room, () => this.#closed(room, meeting)))
+    // Times are taken when the event comes, not when its write runs.
+    room.on('peerJoined', (peer) => {
+      const now = this.#now()
+      this.#queue('join', room, () => this.#joined(room, meeting, peer, now))
+    })
+    room.on('peerLeft', (peer) => {
+      const now = this.#now()
+      this.#queue('leave', room, () => this.#left(meeting, peer, now))
+    })
+    room.on('chat', (message) => this.#queue('chat', room, () => this.#chat(meeting, message)))
+    room.once('close', () => {
+      const now = this.#now()
+      this.#queue('close', room, () => this.#closed(room, meeting, now))
+    })
   }
 
-  #joined(room: Room, meeting: LiveMeeting, peer: Peer): void {
-    const now = this.#now()
-    meeting.id ??= this.#repository.startMeeting({ roomId: room.id, roomTitle: room.title, startedAt: now })
+  async #joined(room: Room, meeting: LiveMeeting, peer: Peer, now: number): Promise<void> {
+    meeting.id ??= await this.#repository.startMeeting({ roomId: room.id, roomTitle: room.title, startedAt: now })
     const client = peer.client
     const software = client ? parseUserAgent(client.userAgent) : undefined
-    const stay = this.#repository.addParticipant({
+    const stay = await this.#repository.addParticipant({
       meetingId: meeting.id,
       userId: peer.userId ?? null,
       displayName: peer.displayName,
@@ -90,21 +108,20 @@ export class MeetingRecorder {
       forwardedFor: client?.forwardedFor ?? null,
     })
     meeting.stays.set(peer.id, stay)
-    this.#notePeaks(now)
+    await this.#notePeaks(now)
   }
 
-  #left(meeting: LiveMeeting, peer: Peer): void {
+  async #left(meeting: LiveMeeting, peer: Peer, now: number): Promise<void> {
     const stay = meeting.stays.get(peer.id)
     if (stay === undefined) return
     meeting.stays.delete(peer.id)
-    const now = this.#now()
-    this.#repository.participantLeft(stay, now)
+    await this.#repository.participantLeft(stay, now)
     meeting.lastLeftAt = now
   }
 
-  #chat(meeting: LiveMeeting, message: ChatMessage): void {
+  async #chat(meeting: LiveMeeting, message: ChatMessage): Promise<void> {
     if (meeting.id === undefined) return
-    this.#repository.addChat({
+    await this.#repository.addChat({
       meetingId: meeting.id,
       participantId: meeting.stays.get(message.peerId as PeerId) ?? null,
       senderName: message.displayName,
@@ -113,11 +130,11 @@ export class MeetingRecorder {
     })
   }
 
-  #closed(room: Room, meeting: LiveMeeting): void {
+  async #closed(room: Room, meeting: LiveMeeting, now: number): Promise<void> {
     this.#live.delete(room)
     if (meeting.id === undefined) return
-    const endedAt = meeting.stays.size === 0 && meeting.lastLeftAt !== undefined ? meeting.lastLeftAt : this.#now()
-    this.#repository.endMeeting(meeting.id, endedAt)
+    const endedAt = meeting.stays.size === 0 && meeting.lastLeftAt !== undefined ? meeting.lastLeftAt : now
+    await this.#repository.endMeeting(meeting.id, endedAt)
   }
 
   /** #levels: meetings running now, people in them, and the largest one. */
@@ -133,7 +150,7 @@ export class MeetingRecorder {
   }
 
   /** #notePeaks stores today's peaks when the current levels exceed them (or a new day began). */
-  #notePeaks(now: number): void {
+  async #notePeaks(now: number): Promise<void> {
     const day = utcDay(now)
     const levels = this.#levels()
     if (this.#peaks.day !== day) this.#peaks = { day, rooms: 0, participants: 0, largest: 0 }
@@ -142,7 +159,7 @@ export class MeetingRecorder {
     next.rooms = Math.max(next.rooms, levels.rooms)
     next.participants = Math.max(next.participants, levels.participants)
     next.largest = Math.max(next.largest, levels.largest)
-    this.#repository.raisePeaks(day, next.rooms, next.participants, next.largest)
+    await this.#repository.raisePeaks(day, next.rooms, next.participants, next.largest)
   }
 
   /** #armMidnight: meetings running across midnight count toward the new day's peaks too. */
@@ -150,18 +167,18 @@ export class MeetingRecorder {
     const now = Date.now()
     const next = Math.floor(now / 86_400_000) * 86_400_000 + 86_400_000 + 1000
     this.#midnight = setTimeout(() => {
-      this.#safely('midnight', undefined, () => this.#notePeaks(this.#now()))
+      const now = this.#now()
+      this.#queue('midnight', undefined, () => this.#notePeaks(now))
       this.#armMidnight()
     }, next - now)
     this.#midnight.unref()
   }
 
-  #safely(what: string, room: Room | undefined, write: () => void): void {
-    try {
-      write()
-    } catch (err) {
+  /** #queue runs `write` after every write queued before it; a failure is logged, and the next runs. */
+  #queue(what: string, room: Room | undefined, write: () => Promise<void>): void {
+    this.#writes = this.#writes.then(write).catch((err: unknown) => {
       // History is a record, not the meeting: losing a row must never break a join or a leave.
       this.#log.error({ room: room?.id, event: what, err: (err as Error).message }, 'meeting history write failed')
-    }
+    })
   }
 }

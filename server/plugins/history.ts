@@ -16,8 +16,6 @@ export interface MeetingHistory {
    * before `now`, and older usage peaks; writes one audit entry when it deleted anything. Returns the counts.
    */
   purgeExpired(now?: number): Promise<RetentionCounts>
-  /** anonymiseUser: a deleted account's name becomes `label` in the history; its client details go. */
-  anonymiseUser(userId: string, label: string): void
 }
 
 declare module 'fastify' {
@@ -42,8 +40,8 @@ export function msUntilHour(now: number, hourUtc: number): number {
 export default fp<HistoryPluginOptions>(
   async (app, { privacy }) => {
     const log = app.log.child({ component: 'history' })
-    const repository = createMeetingHistoryRepository(app.db)
-    const dangling = repository.endDangling()
+    const repository = createMeetingHistoryRepository(app.dataLayer)
+    const dangling = await repository.endDangling()
     if (dangling > 0) log.warn({ meetings: dangling }, 'meetings left running by the previous server process ended at their last activity')
 
     const history: MeetingHistory = {
@@ -53,7 +51,7 @@ export default fp<HistoryPluginOptions>(
       async purgeExpired(now = Date.now()) {
         const cutoff = now - privacy.retentionDays * DAY_MS
         // Invitations name recipients and rooms: meeting records too, kept as long as the history.
-        const counts: RetentionCounts = { ...repository.purgeBefore(cutoff), invitations: await app.invitationsRepository.purgeBefore(cutoff) }
+        const counts: RetentionCounts = { ...(await repository.purgeBefore(cutoff)), invitations: await app.invitationsRepository.purgeBefore(cutoff) }
         if (counts.meetings + counts.usageDays + counts.invitations > 0) {
           const detail = { ...counts, retentionDays: privacy.retentionDays, before: new Date(cutoff).toISOString() }
           await app.auditRepository.record(SYSTEM_ACTOR, 'retention.purged', undefined, detail, now)
@@ -61,7 +59,6 @@ export default fp<HistoryPluginOptions>(
         }
         return counts
       },
-      anonymiseUser: (userId, label) => repository.anonymiseUser(userId, label),
     }
 
     const recorder = new MeetingRecorder({ registry: app.roomRegistry, repository, log })
@@ -91,6 +88,7 @@ export default fp<HistoryPluginOptions>(
       clearTimeout(timer)
       await purging
       recorder.stop()
+      await recorder.flushed()
     })
   },
   { name: 'history', dependencies: ['database', 'sfu'] },

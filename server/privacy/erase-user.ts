@@ -3,6 +3,7 @@ import type { AuditActor, AuditRepository } from '../db/audit-repository.ts'
 import type { Db } from '../db/database.ts'
 import { readInSyncTransaction, runInSyncTransaction } from '../db/engine.ts'
 import type { InvitationsRepository } from '../db/invitations-repository.ts'
+import type { MeetingHistoryRepository } from '../db/meeting-history-repository.ts'
 import type { RecordingsRepository } from '../db/recordings-repository.ts'
 import type { RoomsRepository } from '../db/rooms-repository.ts'
 import type { SessionsRepository } from '../db/sessions-repository.ts'
@@ -21,7 +22,7 @@ export interface EraseDeps {
   roomsRepository: RoomsRepository
   auditRepository: AuditRepository
   roomRegistry: RoomRegistry
-  meetingHistory: { anonymiseUser(userId: string, label: string): void }
+  meetingHistory: { repository: Pick<MeetingHistoryRepository, 'queries'> }
   invitationsRepository: Pick<InvitationsRepository, 'queries'>
   /** Absent when the app runs without recording. */
   recordingsRepository?: Pick<RecordingsRepository, 'queries'>
@@ -34,7 +35,7 @@ export interface EraseDeps {
 function erasersOf(deps: EraseDeps): Eraser[] {
   return [
     (userId, label) => runInSyncTransaction(deps.db, ...deps.auditRepository.queries.anonymise(userId, label)),
-    (userId, label) => deps.meetingHistory.anonymiseUser(userId, label),
+    (userId, label) => runInSyncTransaction(deps.db, ...deps.meetingHistory.repository.queries.anonymiseUser(userId, label)),
     (userId, label) => runInSyncTransaction(deps.db, deps.invitationsRepository.queries.anonymiseSender(userId, label)),
     (userId, label) => deps.recordingsRepository && runInSyncTransaction(deps.db, deps.recordingsRepository.queries.anonymiseStarter(userId, label)),
   ]

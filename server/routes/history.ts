@@ -79,7 +79,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     const r = range(request.query, reply, { defaultDays: app.meetingHistory.retentionDays + 1 })
     if (!r) return reply
     const { before, limit } = request.query
-    const page = app.meetingHistory.repository.list(r, { ...(before ? { before } : {}), ...(limit ? { limit } : {}) })
+    const page = await app.meetingHistory.repository.list(r, { ...(before ? { before } : {}), ...(limit ? { limit } : {}) })
     const now = Date.now()
     return { meetings: page.meetings.map((m) => summaryView(m, now)), next: page.next, retentionDays: app.meetingHistory.retentionDays }
   })
@@ -90,7 +90,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     async (request, reply) => {
       const r = exportRange(request.query, reply)
       if (!r) return reply
-      const csv = sessionsCsv(app.meetingHistory.repository.sessions(r))
+      const csv = sessionsCsv(await app.meetingHistory.repository.sessions(r))
       request.log.info({ by: request.user!.id, from: r.from, to: r.to }, 'meeting history exported (csv)')
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
@@ -107,7 +107,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
       const r = exportRange(request.query, reply)
       if (!r) return reply
       const { repository } = app.meetingHistory
-      const body = historyJson(r, repository.sessions(r), repository.chat(r), Date.now())
+      const body = historyJson(r, await repository.sessions(r), await repository.chat(r), Date.now())
       request.log.info({ by: request.user!.id, from: r.from, to: r.to }, 'meeting history exported (json)')
       return reply
         .header('content-type', 'application/json; charset=utf-8')
@@ -118,7 +118,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
   )
 
   app.get<{ Params: MeetingParams }>('/api/meetings/:id', { preHandler: owner, schema: { params: MeetingParams } }, async (request, reply) => {
-    const meeting = app.meetingHistory.repository.get(request.params.id)
+    const meeting = await app.meetingHistory.repository.get(request.params.id)
     if (!meeting) return sendError(reply, 404, 'not_found', 'no such meeting (it may have been deleted by retention)')
     const now = Date.now()
     return {

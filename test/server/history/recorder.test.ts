@@ -4,6 +4,7 @@ import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
 import { openDatabase } from '../../../server/db/database.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { createMeetingHistoryRepository, utcDay, type MeetingDetail } from '../../../server/db/meeting-history-repository.ts'
 import { OWNER, roomWithPeople } from '../../helper.ts'
 import { eventually } from '../../eventually.ts'
@@ -71,9 +72,9 @@ async function meeting(t: Test, set: string[] = []): Promise<Meeting> {
 
 /** ended waits until the only meeting in the history has ended, and returns it. */
 async function ended(app: FastifyInstance): Promise<MeetingDetail> {
-  return eventually('the meeting to end in the history', () => {
-    const [summary] = app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 }).meetings
-    return summary?.endedAt ? app.meetingHistory.repository.get(summary.id)! : undefined
+  return eventually('the meeting to end in the history', async () => {
+    const [summary] = (await app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 })).meetings
+    return summary?.endedAt ? (await app.meetingHistory.repository.get(summary.id))! : undefined
   })
 }
 
@@ -144,8 +145,8 @@ t.test('a participant who leaves and comes back has two stays; a new meeting aft
 
   const later = await m.join({ cookie: m.member })
   later.close()
-  const list = await eventually('both meetings to end', () => {
-    const meetings = m.app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 }).meetings
+  const list = await eventually('both meetings to end', async () => {
+    const meetings = (await m.app.meetingHistory.repository.list({ from: 0, to: Date.now() + 1000 })).meetings
     return meetings.length >= 2 && meetings.every((x) => x.endedAt !== null) ? meetings : undefined
   })
   t.equal(list.length, 2, 'the room opened again is a second meeting')
@@ -180,7 +181,7 @@ t.test('a server that shuts down mid-meeting ends the meeting and every stay in 
   await m.app.close()
   const db = openDatabase(file)
   t.teardown(() => db.close())
-  const detail = createMeetingHistoryRepository(db).get(1)!
+  const detail = (await createMeetingHistoryRepository(createDb({ url: '', password: '', passwordFile: '' }, db)).get(1))!
   t.ok(detail.endedAt, 'the meeting ended')
   t.same(detail.participantList.map((p) => p.leftAt), [detail.endedAt, detail.endedAt], 'everyone left when it ended')
 })

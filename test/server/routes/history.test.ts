@@ -30,10 +30,10 @@ const stay = (meetingId: MeetingId, over: Partial<NewParticipant>): NewParticipa
 })
 
 /** seed: day 0 09:00-09:30 "Планёрка" (an employee and a guest with a hostile name, chat); day 1 14:00-15:00 "Ретро". */
-function seed(app: FastifyInstance): { standup: MeetingId; retro: MeetingId } {
+async function seed(app: FastifyInstance): Promise<{ standup: MeetingId; retro: MeetingId }> {
   const repo = app.meetingHistory.repository
-  const standup = repo.startMeeting({ roomId: 'room-1', roomTitle: 'Планёрка, "утро"', startedAt: DAY0 + 9 * HOUR })
-  const anna = repo.addParticipant(
+  const standup = await repo.startMeeting({ roomId: 'room-1', roomTitle: 'Планёрка, "утро"', startedAt: DAY0 + 9 * HOUR })
+  const anna = await repo.addParticipant(
     stay(standup, {
       userId: 'u-anna',
       displayName: 'Анна Петрова',
@@ -47,17 +47,17 @@ function seed(app: FastifyInstance): { standup: MeetingId; retro: MeetingId } {
       forwardedFor: '203.0.113.9',
     }),
   )
-  const guest = repo.addParticipant(stay(standup, { displayName: '=HYPERLINK("http://evil.example","click")', joinedAt: DAY0 + 9 * HOUR + 5 * MIN }))
-  repo.addChat({ meetingId: standup, participantId: anna, senderName: 'Анна Петрова', text: 'Доброе утро', sentAt: DAY0 + 9 * HOUR + 6 * MIN })
-  repo.addChat({ meetingId: standup, participantId: guest, senderName: '=HYPERLINK("http://evil.example","click")', text: '+1', sentAt: DAY0 + 9 * HOUR + 7 * MIN })
-  repo.participantLeft(guest, DAY0 + 9 * HOUR + 25 * MIN)
-  repo.endMeeting(standup, DAY0 + 9 * HOUR + 30 * MIN)
-  repo.raisePeaks(D0, 1, 2, 2)
+  const guest = await repo.addParticipant(stay(standup, { displayName: '=HYPERLINK("http://evil.example","click")', joinedAt: DAY0 + 9 * HOUR + 5 * MIN }))
+  await repo.addChat({ meetingId: standup, participantId: anna, senderName: 'Анна Петрова', text: 'Доброе утро', sentAt: DAY0 + 9 * HOUR + 6 * MIN })
+  await repo.addChat({ meetingId: standup, participantId: guest, senderName: '=HYPERLINK("http://evil.example","click")', text: '+1', sentAt: DAY0 + 9 * HOUR + 7 * MIN })
+  await repo.participantLeft(guest, DAY0 + 9 * HOUR + 25 * MIN)
+  await repo.endMeeting(standup, DAY0 + 9 * HOUR + 30 * MIN)
+  await repo.raisePeaks(D0, 1, 2, 2)
 
-  const retro = repo.startMeeting({ roomId: 'room-2', roomTitle: 'Ретро', startedAt: DAY0 + DAY_MS + 14 * HOUR })
-  for (const name of ['-1', '@admin', 'Борис']) repo.addParticipant(stay(retro, { displayName: name, joinedAt: DAY0 + DAY_MS + 14 * HOUR }))
-  repo.endMeeting(retro, DAY0 + DAY_MS + 15 * HOUR)
-  repo.raisePeaks(D1, 2, 4, 3)
+  const retro = await repo.startMeeting({ roomId: 'room-2', roomTitle: 'Ретро', startedAt: DAY0 + DAY_MS + 14 * HOUR })
+  for (const name of ['-1', '@admin', 'Борис']) await repo.addParticipant(stay(retro, { displayName: name, joinedAt: DAY0 + DAY_MS + 14 * HOUR }))
+  await repo.endMeeting(retro, DAY0 + DAY_MS + 15 * HOUR)
+  await repo.raisePeaks(D1, 2, 4, 3)
   return { standup, retro }
 }
 
@@ -74,7 +74,7 @@ async function setup(t: Test, license = {}) {
   t.equal(made.statusCode, 201)
   const admin = sessionCookie(await app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email: 'vera@corp.example', password: 'admin password 1' } }))
   const get = (url: string, cookie: string | null = owner) => app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} })
-  return { app, owner, member, admin, get, ...seed(app) }
+  return { app, owner, member, admin, get, ...(await seed(app)) }
 }
 
 t.test('only the owner reads history and statistics', async (t) => {
@@ -223,10 +223,10 @@ t.test('bad query parameters are refused with a message that names the fix', asy
 t.test('retention: purgeExpired with a fake clock deletes the old, keeps the recent, audits once', async (t) => {
   const s = await setup(t)
   const repo = s.app.meetingHistory.repository
-  const old = repo.startMeeting({ roomId: 'room-1', roomTitle: 'Давно', startedAt: DAY0 - 400 * DAY_MS })
-  repo.addParticipant(stay(old, { joinedAt: DAY0 - 400 * DAY_MS }))
-  repo.endMeeting(old, DAY0 - 400 * DAY_MS + HOUR)
-  repo.raisePeaks(utcDay(DAY0 - 400 * DAY_MS), 1, 1, 1)
+  const old = await repo.startMeeting({ roomId: 'room-1', roomTitle: 'Давно', startedAt: DAY0 - 400 * DAY_MS })
+  await repo.addParticipant(stay(old, { joinedAt: DAY0 - 400 * DAY_MS }))
+  await repo.endMeeting(old, DAY0 - 400 * DAY_MS + HOUR)
+  await repo.raisePeaks(utcDay(DAY0 - 400 * DAY_MS), 1, 1, 1)
   // E-mail invitations of the same period go too (they name recipients and rooms).
   const owner = s.app.usersRepository.list().find((u) => u.role === 'owner')!
   const room = (await s.app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: s.owner }, payload: { title: 'Планёрка' } })).json().room.id as string
@@ -241,8 +241,8 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
   const now = DAY0 + 10 * DAY_MS
   t.same(await s.app.meetingHistory.purgeExpired(now), { meetings: 1, participants: 1, chat: 0, usageDays: 1, invitations: 1 })
   t.equal(await s.app.invitationsRepository.countWorkspaceSentSince(0), 1, 'the recent invitation stays')
-  t.notOk(repo.get(old), 'the old meeting is gone')
-  t.ok(repo.get(s.standup) && repo.get(s.retro), 'recent meetings stay')
+  t.notOk(await repo.get(old), 'the old meeting is gone')
+  t.ok((await repo.get(s.standup)) && (await repo.get(s.retro)), 'recent meetings stay')
   const audit = (await s.app.auditRepository.list()).entries.filter((e) => e.action === 'retention.purged')
   t.equal(audit.length, 1)
   t.match(audit[0], {

@@ -205,12 +205,12 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
   const room = (await call(app, admin, 'POST', '/api/rooms', { title: 'Анна: планёрка' })).json().room.id as string
   // She met (history: her name, browser, address, chat) and recorded.
   const history = app.meetingHistory.repository
-  const meeting = history.startMeeting({ roomId: room, roomTitle: 'Планёрка', startedAt: 1000 })
-  const stay = history.addParticipant({
+  const meeting = await history.startMeeting({ roomId: room, roomTitle: 'Планёрка', startedAt: 1000 })
+  const stay = await history.addParticipant({
     meetingId: meeting, userId: anna, displayName: 'Анна Иванова', kind: 'internal', joinedAt: 1000,
     userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/130.0', browser: 'Chrome 130', os: 'Windows', ip: '10.9.8.7', viaProxy: true, forwardedFor: '10.9.8.7',
   })
-  history.addChat({ meetingId: meeting, participantId: stay, senderName: 'Анна Иванова', text: 'Всем привет', sentAt: 1500 })
+  await history.addChat({ meetingId: meeting, participantId: stay, senderName: 'Анна Иванова', text: 'Всем привет', sentAt: 1500 })
   const recording = await app.recordingsRepository.create({ roomId: room, roomTitle: 'Планёрка', roomOwnerId: anna, startedBy: anna, startedByName: 'Анна Иванова', startedAt: 1000 })
 
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 204)
@@ -226,7 +226,7 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
   t.match(entries.find((e) => e.action === 'user.role_changed'), { targetName: label })
   t.notOk(JSON.stringify(entries).includes('Анна'), 'her name appears nowhere in the log')
   t.notOk(JSON.stringify(entries).includes('anna@'), 'nor her e-mail')
-  const met = JSON.stringify(history.get(meeting))
+  const met = JSON.stringify(await history.get(meeting))
   t.notOk(/Анна|10\.9\.8\.7|Chrome|Windows/.test(met), `her name, address and browser are gone from the meeting history: ${met}`)
   t.ok(met.includes(label) && met.includes('Всем привет'), 'the meeting keeps an anonymous participant and the chat text')
   t.equal((await app.recordingsRepository.get(recording.id))?.startedByName, label, 'the recording stays, under the anonymous label')
