@@ -41,8 +41,6 @@ export function createRoomsRepository({ db }: DataLayer) {
 
   const repository = {
     queries,
-    /** toRoom turns a row `queries` read into a Room. */
-    toRoom,
     async get(id: string): Promise<Room | undefined> {
       const row = await db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst()
       return row && toRoom(row)
