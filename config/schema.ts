@@ -56,10 +56,13 @@ export const ConfigSchema = Type.Object(
         default: 'warn',
       }),
       maxIncomingBitrate: Type.Integer({ minimum: 100_000, default: 3_000_000 }),
+      // 15: the largest all-see-all SRTP meeting (AEAD_AES_256_GCM, what Chromium negotiates) whose
+      // forwarding fits in 80% of one worker core on the 2-core reference machine: 0.8 core at
+      // 10.9 us/packet is 73k packets/s, and 15 x 14 x 320 = 67k (16 would need 77k). bench/README.md.
       peersPerWorker: Type.Integer({
         minimum: 0,
         maximum: 10_000,
-        default: 24,
+        default: 15,
         description: 'Participants of one meeting a worker carries before it spreads onto another (pipeToRouter); 0: never.',
       }),
       plainTransports: Type.Boolean({
