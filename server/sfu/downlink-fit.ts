@@ -3,7 +3,6 @@
 // a cap it settles on the bigger picture at a half or a quarter of the frame rate (bench: 360p at
 // 10 fps under 400 kbps, never 180p at full rate). Here the preferred spatial layer is lowered to the
 // biggest picture whose full frame rate fits the estimate, and raised again when the estimate allows.
-import { appendFileSync } from 'node:fs'
 import type { types } from 'mediasoup'
 import type { VideoLimit } from '../signaling/protocol.ts'
 
@@ -77,7 +76,6 @@ export class DownlinkFit {
     if (top === undefined || (layers.temporalLayer ?? top) >= top || layers.spatialLayer !== f.applied || f.applied === 0) return
     const costs = await layerCosts(f.producer, new Map())
     if ((costs[f.applied] ?? 0) * OVERHEAD < RAISE_HEADROOM * f.budget) return
-    trace(`${consumerId.slice(0, 8)} temporal drop s${layers.spatialLayer}t${layers.temporalLayer}: lower to ${f.applied - 1}`)
     await this.#apply(f, f.applied - 1)
   }
 
@@ -108,7 +106,6 @@ export class DownlinkFit {
    */
   async tick(available: number, audioStreams: number, costs: LayerCosts): Promise<void> {
     let budget = available - audioStreams * AUDIO_BPS
-    trace(`tick available ${Math.round(available / 1000)}k budget ${Math.round(budget / 1000)}k`)
     const now = Date.now()
     const live = [...this.#fitted.values()].filter(
       (f) => !f.consumer.closed && !f.consumer.producerPaused && (!f.consumer.paused || f.pausedAt !== undefined),
@@ -122,7 +119,6 @@ export class DownlinkFit {
       const score = f.consumer.score?.score ?? 10
       if (score < 7) budget *= 0.7
       f.budget = budget
-      trace(`${f.consumer.id.slice(0, 8)} req ${f.requested} applied ${f.applied} cur ${JSON.stringify(f.consumer.currentLayers ?? null)} score ${score} costs ${layers.map((b) => Math.round(b / 1000)).join('/')}k limit ${f.limit} paused ${f.pausedAt !== undefined}`)
       if (f.pausedAt !== undefined) {
         // Audio only: the paused consumer asks for no bandwidth, so only a trial shows whether it came back.
         if (now - f.pausedAt >= Math.min(TRIAL_FIRST_MS * 2 ** f.failedTrials, TRIAL_MAX_MS)) await this.#trial(f, now)
@@ -213,12 +209,6 @@ export class DownlinkFit {
       // Closed meanwhile: the close handler forgets it.
     }
   }
-}
-
-// Temporary: VECHE_FIT_TRACE=file records every decision while the policy is tuned.
-const traceFile = process.env.VECHE_FIT_TRACE
-function trace(line: string): void {
-  if (traceFile) appendFileSync(traceFile, `${new Date().toISOString().slice(11, 23)} ${line}\n`)
 }
 
 /** layerCosts returns each simulcast stream's media bitrate (bits/s, 0: not sent), by spatial layer. */
