@@ -57,13 +57,28 @@ interface Kernel {
   /** smaps_rollup: anonymous memory and private dirty pages (what a trim could give back). */
   anonymous: number
   privateDirty: number
+  /** Resident anonymous memory in 256 KiB mappings, V8's heap page size: its pages, pooled ones too. */
+  pages256k: number
+}
+
+/** pages256k sums the Anonymous of the anonymous read-write mappings exactly 256 KiB long. */
+function pages256k(pid: number): number {
+  let total = 0
+  let counted = false
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) rw-p \S+ \S+ 0\s*$/.exec(line)
+    if (head) counted = Number.parseInt(head[2]!, 16) - Number.parseInt(head[1]!, 16) === 256 * 1024
+    else if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) counted = false
+    else if (counted && line.startsWith('Anonymous:')) total += Number(/(\d+) kB/.exec(line)![1]) * 1024
+  }
+  return total
 }
 
 function kernel(pid: number): Kernel {
   const kb = (text: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
-  return { rss: kb(status, 'VmRSS'), hwm: kb(status, 'VmHWM'), anonymous: kb(rollup, 'Anonymous'), privateDirty: kb(rollup, 'Private_Dirty') }
+  return { rss: kb(status, 'VmRSS'), hwm: kb(status, 'VmHWM'), anonymous: kb(rollup, 'Anonymous'), privateDirty: kb(rollup, 'Private_Dirty'), pages256k: pages256k(pid) }
 }
 
 interface Sample {
@@ -316,7 +331,7 @@ out.push(
 out.push('')
 out.push(
   table(
-    ['variant', 'sample', 'RSS', 'Anonymous', 'Private_Dirty', 'heap used', 'heap total', 'external', 'arrayBuffers', 'V8 malloced', 'malloc system', 'malloc free', 'arenas', 'open handles', 'worker RSS'],
+    ['variant', 'sample', 'RSS', 'Anonymous', 'Private_Dirty', '256 KiB maps', 'heap used', 'heap total', 'external', 'arrayBuffers', 'V8 malloced', 'malloc system', 'malloc free', 'arenas', 'open handles', 'worker RSS'],
     results.flatMap((r) =>
       r.samples.map((s) => [
         r.variant,
@@ -324,6 +339,7 @@ out.push(
         mb(s.kernel.rss),
         mb(s.kernel.anonymous),
         mb(s.kernel.privateDirty),
+        mb(s.kernel.pages256k),
         mb(s.probe?.memory.heapUsed ?? Number.NaN),
         mb(s.probe?.memory.heapTotal ?? Number.NaN),
         mb(s.probe?.memory.external ?? Number.NaN),

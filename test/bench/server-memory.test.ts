@@ -17,7 +17,7 @@ interface Report {
   results: {
     variant: string
     waves: { failures: number }[]
-    samples: { at: string; kernel: { rss: number; anonymous: number }; probe?: { memory: { heapUsed: number }; gc: boolean }; malloc?: { arenas: number; systemBytes: number } }[]
+    samples: { at: string; kernel: { rss: number; anonymous: number; pages256k: number }; probe?: { memory: { heapUsed: number }; gc: boolean }; malloc?: { arenas: number; systemBytes: number } }[]
   }[]
 }
 
@@ -35,6 +35,7 @@ t.test('server-memory reads the server process over guest joins', async (t) => {
     t.same(r.samples.map((s) => s.at), ['start', 'after wave 1'])
     for (const s of r.samples) {
       t.ok(s.kernel.rss > 0 && s.kernel.anonymous > 0, `${r.variant} ${s.at}: RSS from /proc`)
+      t.ok(s.kernel.pages256k > 0 && s.kernel.pages256k < s.kernel.anonymous, `${r.variant} ${s.at}: V8's 256 KiB pages from smaps`)
       t.ok(s.probe!.gc && s.probe!.memory.heapUsed > 0, `${r.variant} ${s.at}: V8 heap from the server's probe, after a collection`)
       // gdb may be missing or forbidden to attach (a container without ptrace): then only that figure is absent.
       if (s.malloc) t.ok(s.malloc.arenas >= 1 && s.malloc.systemBytes > 0, `${r.variant} ${s.at}: glibc arenas through gdb`)
