@@ -3,28 +3,18 @@
 // the higher layers and numbers what it forwards without holes. mediasoup 3.12.16 as published
 // leaves a hole whenever a dropped packet arrives after a later one (the receiver counts a loss and
 // NACKs a packet that never existed); build/mediasoup-worker/patches/0008 closes it.
-import dgram from 'node:dgram'
 import t from 'tap'
 import { isRtcp, rtpSeq } from '../../../bench/lib/rtp.ts'
-import { mediaCodecs } from '../../../server/sfu/media-codecs.ts'
-import { WorkerPool } from '../../../server/sfu/worker-pool.ts'
+import { bindUdp, startRouter } from './loopback-router.ts'
 import { VP8_PT, vp8Packet, type Vp8Packet } from './vp8-packets.ts'
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} }
 const SSRC_LOW = 0x1111
 const SSRC_HIGH = 0x2222 // announced, never sent: the receiver stays on the low stream
-
-function bind(): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4')
-  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket)))
-}
 
 const vp8 = (p: Omit<Vp8Packet, 'ssrc'>): Buffer => vp8Packet({ ...p, ssrc: SSRC_LOW })
 
 t.test('a dropped higher-layer frame whose packets arrive reordered leaves no sequence hole', async (t) => {
-  const pool = await WorkerPool.create({ count: 1, logLevel: 'error', listenIp: '127.0.0.1', announcedAddress: '127.0.0.1', basePort: 0 }, quiet)
-  t.teardown(() => pool.close())
-  const router = await pool.get(0)!.worker.createRouter({ mediaCodecs })
+  const router = await startRouter(t)
 
   // A camera as browsers send it: simulcast VP8 with three temporal layers per stream.
   const send = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true })
@@ -38,12 +28,12 @@ t.test('a dropped higher-layer frame whose packets arrive reordered leaves no se
       ],
     },
   })
-  const sender = await bind()
+  const sender = await bindUdp()
   t.teardown(() => sender.close())
   const toWorker = (packet: Buffer) => sender.send(packet, send.tuple.localPort, '127.0.0.1')
 
   // A receiver that asked for the base temporal layer only.
-  const receiver = await bind()
+  const receiver = await bindUdp()
   t.teardown(() => receiver.close())
   const recv = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false })
   await recv.connect({ ip: '127.0.0.1', port: receiver.address().port })

@@ -2,24 +2,16 @@
 // the resent packet must carry the VP8 picture id this receiver was sent, not another receiver's
 // (each consumer renumbers picture ids from its own first key frame). mediasoup 3.12.16 as published
 // resends whichever receiver's copy was stored first; build/mediasoup-worker/patches/0010 fixes it.
-import dgram from 'node:dgram'
 import t, { type Test } from 'tap'
 import type { types } from 'mediasoup'
 import { isRtcp, rtpSeq, rtpSsrc } from '../../../bench/lib/rtp.ts'
-import { mediaCodecs } from '../../../server/sfu/media-codecs.ts'
-import { WorkerPool } from '../../../server/sfu/worker-pool.ts'
+import { bindUdp, startRouter } from './loopback-router.ts'
 import { VP8_PT, vp8Packet, vp8PictureId, type Vp8Packet } from './vp8-packets.ts'
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} }
 const SSRC_LOW = 0x3333
 const SSRC_HIGH = 0x4444 // announced, never sent
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-function bind(): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4')
-  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket)))
-}
 
 /** nack is an RTCP Generic NACK (RFC 4585 6.2.1) asking `mediaSsrc` for one packet. */
 function nack(mediaSsrc: number, seq: number): Buffer {
@@ -42,7 +34,7 @@ interface Receiver {
 
 /** receive consumes the camera on its own PlainTransport, without RTX (resends keep their seq). */
 async function receive(t: Test, router: types.Router, producer: types.Producer): Promise<Receiver> {
-  const socket = await bind()
+  const socket = await bindUdp()
   t.teardown(() => socket.close())
   const transport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false })
   await transport.connect({ ip: '127.0.0.1', port: socket.address().port })
@@ -61,9 +53,7 @@ async function receive(t: Test, router: types.Router, producer: types.Producer):
 }
 
 t.test('a resent VP8 packet carries the picture id its own receiver was sent', async (t) => {
-  const pool = await WorkerPool.create({ count: 1, logLevel: 'error', listenIp: '127.0.0.1', announcedAddress: '127.0.0.1', basePort: 0 }, quiet)
-  t.teardown(() => pool.close())
-  const router = await pool.get(0)!.worker.createRouter({ mediaCodecs })
+  const router = await startRouter(t)
 
   const send = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true })
   const producer = await send.produce({
@@ -76,7 +66,7 @@ t.test('a resent VP8 packet carries the picture id its own receiver was sent', a
       ],
     },
   })
-  const sender = await bind()
+  const sender = await bindUdp()
   t.teardown(() => sender.close())
   let seq = 2000
   let pictureId = 300

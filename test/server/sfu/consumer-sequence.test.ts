@@ -2,25 +2,15 @@
 // from the 16-bit wrap, so a browser's SRTP (which guesses the rollover counter from them) cannot
 // lose a stream whose first packets are lost or reordered. mediasoup 3.12.16 as published starts
 // every consumer at 1; build/mediasoup-worker/patches/0003 picks a random start in [1000, 32767].
-import dgram from 'node:dgram'
 import t from 'tap'
 import { rtpSeq, writeRtpHeader } from '../../../bench/lib/rtp.ts'
-import { mediaCodecs } from '../../../server/sfu/media-codecs.ts'
-import { WorkerPool } from '../../../server/sfu/worker-pool.ts'
+import { bindUdp, startRouter } from './loopback-router.ts'
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} }
 const SSRC = 0x1234
 const OPUS_PT = 100
 
-function bind(): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4')
-  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket)))
-}
-
 t.test("a consumer's first RTP sequence number is far from the wrap, and differs per consumer", async (t) => {
-  const pool = await WorkerPool.create({ count: 1, logLevel: 'error', listenIp: '127.0.0.1', announcedAddress: '127.0.0.1', basePort: 0 }, quiet)
-  t.teardown(() => pool.close())
-  const router = await pool.get(0)!.worker.createRouter({ mediaCodecs })
+  const router = await startRouter(t)
 
   // A plain RTP publisher of Opus, starting at sequence number 1 as a fresh sender does.
   const send = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true })
@@ -28,7 +18,7 @@ t.test("a consumer's first RTP sequence number is far from the wrap, and differs
     kind: 'audio',
     rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: SSRC }] },
   })
-  const sender = await bind()
+  const sender = await bindUdp()
   t.teardown(() => sender.close())
   let seq = 1
   const timer = setInterval(() => {
@@ -42,7 +32,7 @@ t.test("a consumer's first RTP sequence number is far from the wrap, and differs
   // Three receivers, each consuming paused and resumed as a room does (server/sfu/room.ts).
   const firsts: number[] = []
   for (let i = 0; i < 3; i++) {
-    const receiver = await bind()
+    const receiver = await bindUdp()
     t.teardown(() => receiver.close())
     const recv = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false })
     await recv.connect({ ip: '127.0.0.1', port: receiver.address().port })
