@@ -33,3 +33,11 @@ export async function openEngine(t: Test, engine: Engine): Promise<DataLayer> {
 export function eachEngine(t: Test, name: string, body: (t: Test, layer: DataLayer) => Promise<void>): void {
   for (const engine of ENGINES) t.test(`${name} (${engine})`, async (t) => body(t, await openEngine(t, engine)))
 }
+
+/** seedMembers writes member accounts with these ids (e-mail <id>@corp.example) for rows that refer to users. */
+export async function seedMembers({ db }: DataLayer, ids: string[]): Promise<void> {
+  await db
+    .insertInto('users')
+    .values(ids.map((id) => ({ id, email: `${id}@corp.example`, display_name: id, role: 'member' as const, password_hash: 'x', created_at: 0 })))
+    .execute()
+}

@@ -4,17 +4,14 @@ import t from 'tap'
 import type { DataLayer } from '../../../server/db/engine.ts'
 import { createInvitationsRepository, type InvitationOutcome } from '../../../server/db/invitations-repository.ts'
 import type { UserId } from '../../../server/db/users-repository.ts'
-import { eachEngine } from '../../engines.ts'
+import { eachEngine, seedMembers } from '../../engines.ts'
 
 const anna = 'anna' as UserId
 const boris = 'boris' as UserId
 
-async function users({ db }: DataLayer): Promise<void> {
-  await db
-    .insertInto('users')
-    .values([anna, boris].map((id) => ({ id, email: `${id}@corp.example`, display_name: id, role: 'member' as const, password_hash: 'x', created_at: 0 })))
-    .execute()
-  await db.insertInto('rooms').values({ id: 'r', title: 'Планёрка', owner_id: anna, created_at: 0 }).execute()
+async function users(layer: DataLayer): Promise<void> {
+  await seedMembers(layer, [anna, boris])
+  await layer.db.insertInto('rooms').values({ id: 'r', title: 'Планёрка', owner_id: anna, created_at: 0 }).execute()
 }
 
 const sent = (recipient: string, sentAt: number): InvitationOutcome => ({ recipient, status: 'sent', sentAt })

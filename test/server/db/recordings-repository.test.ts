@@ -3,15 +3,12 @@
 import t from 'tap'
 import type { DataLayer } from '../../../server/db/engine.ts'
 import { createRecordingsRepository, type NewRecording } from '../../../server/db/recordings-repository.ts'
-import { eachEngine } from '../../engines.ts'
+import { eachEngine, seedMembers } from '../../engines.ts'
 
 /** users writes the accounts (and Anna's room) the recordings refer to. */
-async function users({ db }: DataLayer): Promise<void> {
-  await db
-    .insertInto('users')
-    .values(['anna', 'boris'].map((id) => ({ id, email: `${id}@corp.example`, display_name: id, role: 'member' as const, password_hash: 'x', created_at: 0 })))
-    .execute()
-  await db.insertInto('rooms').values({ id: 'r-anna', title: 'Планёрка', owner_id: 'anna', created_at: 0 }).execute()
+async function users(layer: DataLayer): Promise<void> {
+  await seedMembers(layer, ['anna', 'boris'])
+  await layer.db.insertInto('rooms').values({ id: 'r-anna', title: 'Планёрка', owner_id: 'anna', created_at: 0 }).execute()
 }
 
 const byBoris = (startedAt: number): NewRecording => ({ roomId: 'r-anna', roomTitle: 'Планёрка', roomOwnerId: 'anna', startedBy: 'boris', startedByName: 'Борис', startedAt })

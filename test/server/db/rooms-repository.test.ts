@@ -1,23 +1,15 @@
 // The rooms table on both engines: creating (title trimmed, lobby off, no PIN), an owner's rooms
 // newest first, moderation settings, deleting, and rooms going with their owner.
 import t from 'tap'
-import type { DataLayer } from '../../../server/db/engine.ts'
 import { createRoomsRepository } from '../../../server/db/rooms-repository.ts'
 import type { UserId } from '../../../server/db/users-repository.ts'
-import { eachEngine } from '../../engines.ts'
+import { eachEngine, seedMembers } from '../../engines.ts'
 
 const anna = 'anna' as UserId
 const boris = 'boris' as UserId
 
-async function users({ db }: DataLayer): Promise<void> {
-  await db
-    .insertInto('users')
-    .values([anna, boris].map((id) => ({ id, email: `${id}@corp.example`, display_name: id, role: 'member' as const, password_hash: 'x', created_at: 0 })))
-    .execute()
-}
-
 eachEngine(t, 'a room is created, listed by its owner, moderated and deleted', async (t, layer) => {
-  await users(layer)
+  await seedMembers(layer, [anna, boris])
   const rooms = createRoomsRepository(layer)
   const first = await rooms.create(anna, '  Планёрка ')
   t.match(first, { title: 'Планёрка', ownerId: anna, lobby: 'off', pinHash: null })
@@ -39,7 +31,7 @@ eachEngine(t, 'a room is created, listed by its owner, moderated and deleted', a
 })
 
 eachEngine(t, "deleting a user takes their rooms along, nobody else's", async (t, layer) => {
-  await users(layer)
+  await seedMembers(layer, [anna, boris])
   const rooms = createRoomsRepository(layer)
   const hers = await rooms.create(anna, 'Планёрка')
   const his = await rooms.create(boris, 'Ретро')
