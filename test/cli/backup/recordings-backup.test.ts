@@ -280,7 +280,8 @@ t.test('recordings restored onto a disk of their own (no rename across filesyste
   const recB = join(dataB, 'recordings')
   mkdirSync(recB, { recursive: true })
   // The restore and a look at the result run in one private mount namespace: the disk vanishes after.
-  const script = `mount -t tmpfs -o size=16m tmpfs '${recB}' && "$0" "$@" && cd '${recB}' && stat -c '%a %n' * && sha256sum *`
+  // `--`: a recording's random name may start with '-'.
+  const script = `mount -t tmpfs -o size=16m tmpfs '${recB}' && "$0" "$@" && cd '${recB}' && stat -c '%a %n' -- * && sha256sum -- *`
   const res = await veche(['restore', '--no-service', archive], envFor(dataB), 'unshare', ['-m', 'sh', '-c', script, VECHE])
   t.equal(res.code, 0, res.stderr)
   t.match(res.stdout, /restored 4 recording files into/)
