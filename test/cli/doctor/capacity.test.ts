@@ -9,7 +9,7 @@ t.test('a tiny SRTP room through a real worker gives a meeting size and the peer
   const lines: string[] = []
   const check = createCapacityCheck({ from: 3, max: 3, warmupMs: 600, measureMs: 800, progress: (l) => lines.push(l) })
   const result = await check.run(contextWith(tempDir(t), ['media.peersPerWorker=10000']), false)
-  t.match(lines.join('\n'), /room of 3: worker \d+% of a core, 1\.\dk packets\/s forwarded, [\d.]+ us\/packet, loss 0\.00%/, 'the room of 3 forwarded 3 x 2 x 320 packets/s, none lost')
+  t.match(lines.join('\n'), /room of 3: worker \d+% of a core, (1\.\d|2\.[0-3])k packets\/s forwarded, [\d.]+ us\/packet, loss 0\.00%/, 'the room of 3 forwarded about 3 x 2 x 320 packets/s (a measuring window may catch a few more), none lost')
   t.equal(result.status, 'warning', 'a peersPerWorker above what one worker carries is a warning')
   t.match(result.message, /^one worker carries a \d+-person all-see-all meeting in SRTP \(AEAD_AES_256_GCM/)
   t.match(result.message, /meetings of 2: \d+ per worker, \d+ on \d+; 4: /)
