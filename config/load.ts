@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { Value } from '@sinclair/typebox/value'
 import type { TSchema } from '@sinclair/typebox'
 import { parse as parseYaml } from 'yaml'
+import { clusterProblem } from './cluster.ts'
 import { ConfigSchema, type Config } from './schema.ts'
 
 export class ConfigError extends Error {
@@ -20,6 +21,9 @@ export interface LoadOptions {
 
 /** Environment variables that start with VECHE_ but are not configuration keys. */
 const NOT_CONFIG_ENV = new Set(['VECHE_CONFIG', 'VECHE_CACHE', 'VECHE_NODE', 'VECHE_FAILPOINTS'])
+
+/** Shorter names an operator may use for a key, e.g. the Redis password every Redis tool calls so. */
+const ENV_ALIASES = new Map<string, [string, string]>([['VECHE_REDIS_PASSWORD', ['cluster', 'redisPassword']]])
 
 type Raw = Record<string, Record<string, unknown>>
 
@@ -100,7 +104,10 @@ function mergeEnv(raw: Raw, sources: Map<string, string>, env: NodeJS.ProcessEnv
   }
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('VECHE_') || NOT_CONFIG_ENV.has(name) || value === undefined) continue
-    const target = known.get(name)
+    const alias = ENV_ALIASES.get(name)
+    // The key's own name wins over its alias when both are set.
+    if (alias && env[envName(...alias)] !== undefined) continue
+    const target = known.get(name) ?? alias
     if (!target) throw new ConfigError(`unknown config environment variable ${name}`)
     const [section, key] = target
     put(raw, sources, section, key, fromString(leafSchema(section, key)!, value), `from environment ${name}`)
@@ -135,6 +142,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const key = first.path.split('/').filter(Boolean).slice(0, 2).join('.')
     const source = sources.get(first.path.split('/').slice(0, 3).join('/')) ?? 'default'
     throw new ConfigError(`config key '${key}': ${first.message.toLowerCase()}, got ${JSON.stringify(first.value)} (${source})`)
+  }
+  const cluster = clusterProblem((config as Config).cluster)
+  if (cluster) {
+    const key = /^cluster\.\w+/.exec(cluster)?.[0] ?? 'cluster.redisUrl'
+    throw new ConfigError(`${cluster} (${sources.get(`/${key.replace('.', '/')}`) ?? 'default'})`)
   }
   return config as Config
 }

@@ -242,6 +242,28 @@ export const ConfigSchema = Type.Object(
       }),
       purgeHourUtc: Type.Integer({ minimum: 0, maximum: 23, default: 3, description: 'Hour (UTC) of the daily deletion.' }),
     }),
+    // Several nodes serving one workspace (issue 15). Empty redisUrl: a single box, nothing else is read.
+    cluster: Section({
+      redisUrl: Type.String({
+        default: '',
+        description: 'Redis the nodes share, redis://redis.corp.example:6379 or rediss:// for TLS; empty: this server is a single box.',
+      }),
+      redisPassword: Type.String({
+        default: '',
+        secret: true,
+        description: "Password of redisUrl when the URL holds none (VECHE_REDIS_PASSWORD or VECHE_CLUSTER_REDIS_PASSWORD).",
+      }),
+      redisPasswordFile: Type.String({ default: '', description: 'File whose first line is the Redis password; used when redisPassword is empty.' }),
+      nodeName: Type.String({ default: '', description: "This node's name, unique in the cluster; empty: the machine's host name." }),
+      nodeUrl: Type.String({
+        default: '',
+        description: 'How other nodes and browsers reach this node, https://node1.corp.example:8443; empty: https://<nodeName>:<server.port>.',
+      }),
+      mediaAddress: Type.String({
+        default: '',
+        description: 'IP address other nodes send media between nodes to; empty: media.announcedAddress (or the detected one).',
+      }),
+    }),
     metrics: Section({
       token: Type.String({
         default: '',

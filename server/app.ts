@@ -9,6 +9,7 @@ import authPlugin from './plugins/auth.ts'
 import databasePlugin from './plugins/database.ts'
 import rateLimitPlugin from './plugins/rate-limit.ts'
 import sameOriginPlugin from './plugins/same-origin.ts'
+import restContractPlugin from './plugins/rest-contract.ts'
 import securityHeadersPlugin from './plugins/security-headers.ts'
 import licensePlugin from './plugins/license.ts'
 import ldapPlugin from './plugins/ldap.ts'
@@ -25,6 +26,7 @@ import oidcRoutes from './routes/oidc.ts'
 import caRoutes from './routes/ca.ts'
 import healthRoutes from './routes/health.ts'
 import metricsPlugin from './metrics/plugin.ts'
+import clusterPlugin from './cluster/plugin.ts'
 import opsRoutes from './routes/ops.ts'
 import roomsRoutes from './routes/rooms.ts'
 import invitationsRoutes from './routes/invitations.ts'
@@ -72,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
 
   try {
+    // First: it sees every route registered after it.
+    await app.register(restContractPlugin)
     await app.register(securityHeadersPlugin)
     await app.register(databasePlugin, { dataDir: options.dataDir, database: config.database })
     await app.register(authPlugin, { sessionHours: config.auth.sessionHours })
@@ -84,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(ldapPlugin, { config: config.ldap })
     await app.register(sfuPlugin, { media: config.media, rooms: config.rooms })
     await app.register(metricsPlugin)
+    await app.register(clusterPlugin, { config })
     await app.register(recordingPlugin, { dataDir: options.dataDir, recording: config.recording, streaming: config.streaming })
     await app.register(historyPlugin, { privacy: config.privacy })
     await app.register(websocket, {
