@@ -1,7 +1,8 @@
-// Owns the meeting history tables: meetings, their participants' stays and chat, and each day's peak
-// load. The recorder (server/history/) writes; the owner's history pages and exports read; retention
-// and account deletion remove or anonymise. On Kysely (server/db/engine.ts): the same statements on
-// SQLite and PostgreSQL but for the scalar maximum (MAX(a, b) there, GREATEST(a, b) here).
+// Owns the meeting history tables: meetings, their participants' stays (with each stay's connection
+// quality) and chat, and each day's peak load. The recorder (server/history/) writes; the owner's
+// history pages and exports read; retention and account deletion remove or anonymise. On Kysely
+// (server/db/engine.ts): the same statements on SQLite and PostgreSQL but for the scalar maximum
+// (MAX(a, b) there, GREATEST(a, b) here).
 import { sql, type Selectable } from 'kysely'
 import type { DataLayer } from './engine.ts'
 import type { MeetingChatTable, MeetingParticipantsTable, MeetingsTable } from './schema.ts'
@@ -50,6 +51,20 @@ export interface MeetingSummary {
   participants: number
 }
 
+/**
+ * A stay's connection quality (0008). The levels are the participant's browser's own rating summed
+ * (null when it never reported); the limits are the server's, for the participant's downlink.
+ */
+export interface StayQuality {
+  goodMs: number | null
+  fairMs: number | null
+  poorMs: number | null
+  /** The server sent a smaller picture or fewer frames than asked for. */
+  videoLoweredMs: number
+  /** The server sent no video at all: not even the smallest picture fitted. */
+  audioOnlyMs: number
+}
+
 export interface Participant {
   id: ParticipantId
   meetingId: MeetingId
@@ -64,6 +79,8 @@ export interface Participant {
   ip: string | null
   viaProxy: boolean
   forwardedFor: string | null
+  /** null while the stay runs and for stays recorded before 0008. */
+  quality: StayQuality | null
 }
 
 export interface ChatEntry {
@@ -133,7 +150,20 @@ const toParticipant = (r: ParticipantRow): Participant => ({
   ip: r.ip,
   viaProxy: r.via_proxy === 1,
   forwardedFor: r.forwarded_for,
+  quality: toQuality(r),
 })
+
+// The server's limits are written with every summary, so they say whether there is one.
+const toQuality = (r: ParticipantRow): StayQuality | null =>
+  r.video_lowered_ms === null || r.audio_only_ms === null
+    ? null
+    : {
+        goodMs: r.quality_good_ms,
+        fairMs: r.quality_fair_ms,
+        poorMs: r.quality_poor_ms,
+        videoLoweredMs: r.video_lowered_ms,
+        audioOnlyMs: r.audio_only_ms,
+      }
 
 const toSession = (r: SessionDbRow): SessionRow => ({
   ...toParticipant(r),
@@ -222,6 +252,21 @@ export function createMeetingHistoryRepository({ db, engine }: DataLayer) {
     /** participantLeft closes a stay (once; a later call changes nothing). */
     async participantLeft(id: ParticipantId, leftAt: number): Promise<void> {
       await db.updateTable('meeting_participants').set({ left_at: leftAt }).where('id', '=', id).where('left_at', 'is', null).execute()
+    },
+
+    /** recordQuality stores a stay's connection quality (when it ends; a later call replaces it). */
+    async recordQuality(id: ParticipantId, q: StayQuality): Promise<void> {
+      await db
+        .updateTable('meeting_participants')
+        .set({
+          quality_good_ms: q.goodMs,
+          quality_fair_ms: q.fairMs,
+          quality_poor_ms: q.poorMs,
+          video_lowered_ms: q.videoLoweredMs,
+          audio_only_ms: q.audioOnlyMs,
+        })
+        .where('id', '=', id)
+        .execute()
     },
 
     async addChat(c: NewChatMessage): Promise<void> {

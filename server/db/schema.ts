@@ -126,6 +126,13 @@ export interface MeetingParticipantsTable {
   /** 0 or 1. */
   via_proxy: Generated<number>
   forwarded_for: string | null
+  /** Milliseconds the participant's browser rated its connection good / fair / poor (0008); NULL: no report. */
+  quality_good_ms: number | null
+  quality_fair_ms: number | null
+  quality_poor_ms: number | null
+  /** Milliseconds the server sent less video than asked for / audio only, for the downlink (0008). */
+  video_lowered_ms: number | null
+  audio_only_ms: number | null
 }
 
 export interface MeetingChatTable {
@@ -195,7 +202,7 @@ export const TABLE_COLUMNS: { [T in keyof Database]: (keyof Database[T] & string
   meetings: ['id', 'room_id', 'room_title', 'started_at', 'ended_at'],
   meeting_participants: [
     'id', 'meeting_id', 'user_id', 'display_name', 'kind', 'joined_at', 'left_at', 'user_agent', 'browser', 'os', 'ip',
-    'via_proxy', 'forwarded_for',
+    'via_proxy', 'forwarded_for', 'quality_good_ms', 'quality_fair_ms', 'quality_poor_ms', 'video_lowered_ms', 'audio_only_ms',
   ],
   meeting_chat: ['id', 'meeting_id', 'participant_id', 'sender_name', 'text', 'sent_at'],
   usage_peaks: ['day', 'peak_rooms', 'peak_participants', 'peak_meeting_participants'],

@@ -1,6 +1,6 @@
 // Writes the meeting history while meetings run: watches each room the registry opens and records the
-// meeting (from its first participant to its close), every stay with the client's details, the chat,
-// and each UTC day's peak load. It only listens: a failed write is logged and never reaches a join.
+// meeting (from its first participant to its close), every stay with the client's details and, when it
+// ends, its connection quality (server/sfu/stay-quality.ts), the chat, and each UTC day's peak load. It only listens: a failed write is logged and never reaches a join.
 // Writes are queued and run one at a time in the order the events came: a stay needs its meeting's id,
 // a leave its stay's, and the levels a join stores are those after the writes before it.
 import type { ChatMessage } from '../signaling/protocol.ts'
@@ -8,7 +8,7 @@ import type { SfuLogger } from '../sfu/logger.ts'
 import type { Peer, PeerId } from '../sfu/peer.ts'
 import type { Room } from '../sfu/room.ts'
 import type { RoomRegistry } from '../sfu/room-registry.ts'
-import { utcDay, type MeetingHistoryRepository, type MeetingId, type ParticipantId } from '../db/meeting-history-repository.ts'
+import { utcDay, type MeetingHistoryRepository, type MeetingId, type ParticipantId, type StayQuality } from '../db/meeting-history-repository.ts'
 import { parseUserAgent } from './user-agent.ts'
 
 export interface MeetingRecorderOptions {
@@ -22,6 +22,8 @@ export interface MeetingRecorderOptions {
 interface LiveMeeting {
   id: MeetingId | undefined
   stays: Map<PeerId, ParticipantId>
+  /** The peers of open stays: a room's close ends them without a peerLeft, and their quality is written then. */
+  peers: Map<PeerId, Peer>
   /** When the last stay closed: a meeting nobody is left in ended then, not when its room closes after. */
   lastLeftAt: number | undefined
 }
@@ -72,7 +74,7 @@ export class MeetingRecorder {
 
   #watch(room: Room): void {
     if (this.#live.has(room) || room.closed) return
-    const meeting: LiveMeeting = { id: undefined, stays: new Map(), lastLeftAt: undefined }
+    const meeting: LiveMeeting = { id: undefined, stays: new Map(), peers: new Map(), lastLeftAt: undefined }
     this.#live.set(room, meeting)
     // Times are taken when the event comes, not when its write runs.
     room.on('peerJoined', (peer) => {
@@ -81,12 +83,15 @@ export class MeetingRecorder {
     })
     room.on('peerLeft', (peer) => {
       const now = this.#now()
-      this.#queue('leave', room, () => this.#left(meeting, peer, now))
+      const quality = peer.quality.summary(now)
+      this.#queue('leave', room, () => this.#left(meeting, peer, now, quality))
     })
     room.on('chat', (message) => this.#queue('chat', room, () => this.#chat(meeting, message)))
     room.once('close', () => {
       const now = this.#now()
-      this.#queue('close', room, () => this.#closed(room, meeting, now))
+      // Taken now: the stays still open end with the room.
+      const qualities = new Map([...meeting.peers].map(([id, peer]) => [id, peer.quality.summary(now)]))
+      this.#queue('close', room, () => this.#closed(room, meeting, now, qualities))
     })
   }
 
@@ -108,13 +113,16 @@ export class MeetingRecorder {
       forwardedFor: client?.forwardedFor ?? null,
     })
     meeting.stays.set(peer.id, stay)
+    meeting.peers.set(peer.id, peer)
     await this.#notePeaks(now)
   }
 
-  async #left(meeting: LiveMeeting, peer: Peer, now: number): Promise<void> {
+  async #left(meeting: LiveMeeting, peer: Peer, now: number, quality: StayQuality): Promise<void> {
     const stay = meeting.stays.get(peer.id)
+    meeting.peers.delete(peer.id)
     if (stay === undefined) return
     meeting.stays.delete(peer.id)
+    await this.#repository.recordQuality(stay, quality)
     await this.#repository.participantLeft(stay, now)
     meeting.lastLeftAt = now
   }
@@ -130,9 +138,13 @@ export class MeetingRecorder {
     })
   }
 
-  async #closed(room: Room, meeting: LiveMeeting, now: number): Promise<void> {
+  async #closed(room: Room, meeting: LiveMeeting, now: number, qualities: Map<PeerId, StayQuality>): Promise<void> {
     this.#live.delete(room)
     if (meeting.id === undefined) return
+    for (const [peerId, quality] of qualities) {
+      const stay = meeting.stays.get(peerId)
+      if (stay !== undefined) await this.#repository.recordQuality(stay, quality)
+    }
     const endedAt = meeting.stays.size === 0 && meeting.lastLeftAt !== undefined ? meeting.lastLeftAt : now
     await this.#repository.endMeeting(meeting.id, endedAt)
   }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { MeetingSummary, Participant } from '../db/meeting-history-repository.ts'
 import { historyJson, sessionsCsv } from '../history/export.ts'
+import { stayQualityView } from '../history/stay-quality-view.ts'
 import { BadRangeError, parseRange, type RangeRules } from '../history/time-range.ts'
 import { sendError } from '../http-errors.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
@@ -53,6 +54,7 @@ const participantView = (p: Participant, now: number) => ({
   address: p.ip,
   viaProxy: p.viaProxy,
   forwardedFor: p.forwardedFor,
+  quality: stayQualityView(p.quality),
 })
 
 /** exportName: "veche-meetings-2026-01-01--2026-01-31.csv" (the last day included). */

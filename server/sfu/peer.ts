@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { types } from 'mediasoup'
 import type { MediaSource, Notifications, NotificationName, PeerInfo, PeerKind } from '../signaling/protocol.ts'
+import { StayQuality } from './stay-quality.ts'
 
 export type PeerId = string & { readonly __brand: 'PeerId' }
 
@@ -37,6 +38,8 @@ export class Peer {
   readonly notify: Notify
   readonly client: PeerClient | undefined
   readonly joinedAt = Date.now()
+  /** The stay's connection quality for the meeting history: the browser's reports and the server's limits. */
+  readonly quality = new StayQuality(this.joinedAt)
   /** WebRTC transports, or plain RTP ones (appData.plain) when the server allows them. */
   readonly transports = new Map<string, types.Transport>()
   readonly producers = new Map<string, types.Producer>()

@@ -365,10 +365,15 @@ export class Room extends EventEmitter<RoomEvents> {
     if (c.type === 'simulcast' && !(transport.appData as { plain?: boolean }).plain) {
       let fit = this.#fits.get(consumer.id)
       if (!fit) {
-        fit = new DownlinkFit((consumerId, limit) => consumer.notify('videoLimit', { consumerId, limit }))
+        fit = new DownlinkFit((consumerId, limit) => {
+          consumer.quality.limit(consumerId, limit)
+          consumer.notify('videoLimit', { consumerId, limit })
+        })
         this.#fits.set(consumer.id, fit)
       }
       fit.add(c, producer)
+      // A closed consumer limits nothing any more (the history counts the receiver's limited time).
+      c.observer.once('close', () => consumer.quality.limit(c.id, 'none'))
     }
     consumer.notify('newConsumer', {
       peerId: owner.id,

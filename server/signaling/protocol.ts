@@ -57,6 +57,8 @@ export type SignalingErrorCode =
 const Id = Type.String({ minLength: 1, maxLength: 64 })
 // RTP and DTLS parameters are mediasoup's own structures; mediasoup validates their insides.
 const MediasoupObject = Type.Object({}, { additionalProperties: true })
+/** Milliseconds of a stay: a week is far beyond any meeting. */
+const QualityMs = Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600 * 1000 })
 
 export const methods = {
   join: Type.Object(
@@ -117,6 +119,12 @@ export const methods = {
   // A receiver whose picture froze while packets still arrive asks for a key frame at once, instead
   // of waiting for the browser's own ~3 s timeout.
   requestKeyFrame: Type.Object({ consumerId: Id }, { additionalProperties: false }),
+  // The browser's rating of its own connection, summed since join (ms at each level), for the meeting
+  // history: every 15 s or so and when leaving; the server keeps the last and refuses nonsense.
+  reportQuality: Type.Object(
+    { goodMs: QualityMs, fairMs: QualityMs, poorMs: QualityMs },
+    { additionalProperties: false },
+  ),
   chat: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
   leave: Type.Object({}, { additionalProperties: false }),
   captureState: Type.Object({}, { additionalProperties: false }),
@@ -216,6 +224,7 @@ export interface MethodResults {
   resumeConsumer: Record<string, never>
   setConsumerLayers: Record<string, never>
   requestKeyFrame: Record<string, never>
+  reportQuality: Record<string, never>
   chat: ChatMessage
   leave: Record<string, never>
   captureState: { recording: RecordingState; streaming: StreamingState }

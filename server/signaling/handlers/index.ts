@@ -26,6 +26,7 @@ import { restartIce } from './restart-ice.ts'
 import { resumeConsumer } from './resume-consumer.ts'
 import { resumeProducer } from './resume-producer.ts'
 import { requestKeyFrame } from './request-key-frame.ts'
+import { reportQuality } from './report-quality.ts'
 import { setConsumerLayers } from './set-consumer-layers.ts'
 import { startRecording } from './start-recording.ts'
 import { startStreaming } from './start-streaming.ts'
@@ -47,6 +48,7 @@ export const handlers: { [M in MethodName]: Handler<M> } = {
   resumeConsumer,
   setConsumerLayers,
   requestKeyFrame,
+  reportQuality,
   chat,
   leave,
   captureState,

@@ -147,3 +147,25 @@ eachEngine(t, 'statistics: meetings, participant-minutes split at midnight, and 
   const one = await stats.perDay({ from: DAY0 + DAY_MS, to: DAY0 + 2 * DAY_MS }, DAY0 + 2 * DAY_MS + 12 * HOUR)
   t.same(one.map((d) => [d.day, d.participantMinutes]), [['2026-03-11', 90]], 'a range clips stays at its edges')
 })
+
+eachEngine(t, 'recordQuality stores a stay connection quality; stays without one read null', async (t, layer) => {
+  const repo = createMeetingHistoryRepository(layer)
+  const m = await repo.startMeeting({ roomId: 'r1', roomTitle: 'Качество', startedAt: DAY0 })
+  const reported = await repo.addParticipant(stay(m, { displayName: 'Анна' }))
+  const silent = await repo.addParticipant(stay(m, { displayName: 'Иван' }))
+  const running = await repo.addParticipant(stay(m, { displayName: 'Пётр' }))
+  // Past 32 bits, as a long stay's milliseconds may be on PostgreSQL's BIGINT.
+  await repo.recordQuality(reported, { goodMs: 5_000_000_000, fairMs: 12_000, poorMs: 4_000, videoLoweredMs: 9_000, audioOnlyMs: 3_000 })
+  await repo.recordQuality(silent, { goodMs: null, fairMs: null, poorMs: null, videoLoweredMs: 0, audioOnlyMs: 0 })
+  await repo.participantLeft(reported, DAY0 + HOUR)
+  await repo.participantLeft(silent, DAY0 + HOUR)
+
+  const byName = new Map((await repo.get(m))!.participantList.map((p) => [p.displayName, p]))
+  t.same(byName.get('Анна')!.quality, { goodMs: 5_000_000_000, fairMs: 12_000, poorMs: 4_000, videoLoweredMs: 9_000, audioOnlyMs: 3_000 })
+  t.same(byName.get('Иван')!.quality, { goodMs: null, fairMs: null, poorMs: null, videoLoweredMs: 0, audioOnlyMs: 0 }, 'no browser report: levels null, limits kept')
+  t.equal(byName.get('Пётр')!.quality, null, 'a running stay has none yet')
+  t.equal((await repo.sessions({ from: DAY0, to: DAY0 + 2 * HOUR })).find((s) => s.id === running)!.quality, null)
+
+  await repo.recordQuality(reported, { goodMs: 1, fairMs: 2, poorMs: 3, videoLoweredMs: 4, audioOnlyMs: 5 })
+  t.match((await repo.get(m))!.participantList.find((p) => p.id === reported)!.quality, { goodMs: 1, audioOnlyMs: 5 }, 'a later call replaces it')
+})

@@ -1,6 +1,7 @@
 // One meeting from the history: when it ran, each participant's stay (employee or guest, browser,
-// system, address, proxy) and the chat.
+// system, address, proxy, connection quality) and the chat.
 import type { MeetingChatLine, MeetingRecord, MeetingStay } from '../api.ts'
+import type { StayQualityView } from '../../../history/stay-quality-view.ts'
 import { h, type Child } from '../dom.ts'
 import { formatDate, formatTime, t } from '../i18n/index.ts'
 import { dataRow, dataTable, type Column } from './data-table.ts'
@@ -29,6 +30,53 @@ function addressCell(p: MeetingStay): Child[] {
   return parts
 }
 
+/** A short span: seconds under a minute, else as other durations. */
+const spanText = (ms: number): string => (ms < 60_000 ? t('history.quality.seconds', { s: Math.max(1, Math.round(ms / 1000)) }) : durationText(ms))
+
+const LEVELS = ['good', 'fair', 'poor'] as const
+
+/**
+ * qualityCell: a bar of the stay's time at each level as the browser rated it, the levels that
+ * occurred in words, and the server's limits on the video it received.
+ */
+function qualityCell(p: MeetingStay & { quality?: StayQualityView }): Child[] {
+  const q = p.quality ?? null
+  if (!q) return [t('history.unknown')]
+  const parts: Child[] = []
+  const ms = { good: q.goodMs ?? 0, fair: q.fairMs ?? 0, poor: q.poorMs ?? 0 }
+  const total = ms.good + ms.fair + ms.poor
+  if (total > 0) {
+    const pct = (level: (typeof LEVELS)[number]): string => {
+      const share = (ms[level] * 100) / total
+      return share > 0 && share < 1 ? '<1' : String(Math.round(share))
+    }
+    const title = t('history.quality.title', { good: `${pct('good')}%`, fair: `${pct('fair')}%`, poor: `${pct('poor')}%` })
+    parts.push(
+      h(
+        'span',
+        { class: 'history-quality__bar', role: 'img', 'aria-label': title, title, 'data-testid': 'stay-quality-bar' },
+        LEVELS.filter((l) => ms[l] > 0).map((l) => h('i', { class: `history-quality__${l}`, style: `flex-grow: ${ms[l]}` })),
+      ),
+      h(
+        'span',
+        { class: 'history-quality__levels', 'data-testid': 'stay-quality', 'data-worst': q.worst ?? '' },
+        LEVELS.filter((l) => ms[l] > 0)
+          .map((l) => t(`history.quality.${l}`, { pct: pct(l) }))
+          .join(' · '),
+      ),
+    )
+  } else {
+    parts.push(h('span', { class: 'muted', 'data-testid': 'stay-quality' }, t('history.quality.notReported')))
+  }
+  const limits: string[] = []
+  if (q.videoLoweredMs > 0) limits.push(t('history.quality.lowered', { time: spanText(q.videoLoweredMs) }))
+  if (q.audioOnlyMs > 0) limits.push(t('history.quality.audioOnly', { time: spanText(q.audioOnlyMs) }))
+  if (limits.length > 0) {
+    parts.push(h('small', { class: 'muted history-quality__limits', title: t('history.quality.limitsTitle'), 'data-testid': 'stay-limits' }, limits.join(' · ')))
+  }
+  return [h('span', { class: 'history-quality' }, parts)]
+}
+
 function participantsTable(meeting: MeetingRecord, stays: MeetingStay[]): HTMLElement {
   const columns: Column[] = [
     { label: t('history.col.name') },
@@ -38,6 +86,7 @@ function participantsTable(meeting: MeetingRecord, stays: MeetingStay[]): HTMLEl
     { label: t('history.col.browser'), nowrap: true },
     { label: t('history.col.os'), nowrap: true },
     { label: t('history.col.address') },
+    { label: t('history.col.quality') },
   ]
   const rows = stays.map((p) =>
     dataRow(
@@ -50,6 +99,7 @@ function participantsTable(meeting: MeetingRecord, stays: MeetingStay[]): HTMLEl
         h('span', { title: p.userAgent ?? null }, p.browser ?? t('history.unknown')),
         p.os ?? t('history.unknown'),
         addressCell(p),
+        qualityCell(p),
       ],
       { 'data-testid': 'stay-row' },
     ),

@@ -3,6 +3,7 @@
 import type { ChatMessage, JoinedResult, LobbyEntryInfo, MethodData, MethodResults, PeerInfo, RecordingState, StreamingState } from '../../../signaling/protocol.ts'
 import { Emitter } from '../emitter.ts'
 import { ConnectionQuality } from './connection-quality.ts'
+import { QualityTally, stayLevel } from './quality-tally.ts'
 import { openCamera, openMic, openScreen } from './local-media.ts'
 import { backoffMs, fatalReason, isConnectionLoss, probeRoom, type EndReason } from './connection-policy.ts'
 import { MediaSession } from './media-session.ts'
@@ -27,6 +28,10 @@ export type Notice =
 
 export type { Participant, RemoteMedia } from './roster.ts'
 export type { ConnectionNotice } from './connection-quality.ts'
+
+/** How often the stay's quality totals go to the server (meeting history), and the server's least gap. */
+const REPORT_EVERY_MS = 15_000
+const REPORT_MIN_MS = 5500
 export type { QualityLevel } from './quality-watch.ts'
 
 export interface LocalMedia {
@@ -107,6 +112,9 @@ export class Meeting extends Emitter<MeetingEvents> {
   readonly #roster = new Roster()
   /** Connection levels per person and of this user, and the poor-connection notice. */
   readonly quality = new ConnectionQuality()
+  /** This stay's time at each level, reported to the server for the meeting history. */
+  readonly #tally = new QualityTally()
+  #tallyReportedAt = 0
 
   constructor(options: MeetingOptions) {
     super()
@@ -159,6 +167,8 @@ export class Meeting extends Emitter<MeetingEvents> {
     const signaling = this.#signaling
     this.#ended = true
     if (signaling) {
+      // The last seconds of the stay for the history; the server takes one report per 5 s at most.
+      if (performance.now() - this.#tallyReportedAt >= REPORT_MIN_MS) this.#reportQuality(signaling)
       await Promise.race([signaling.request('leave', {}).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1000))])
     }
     this.#finish('left')
@@ -434,6 +444,9 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.emit('moderation')
     this.self = joined.self
     this.#joinedOn = signaling
+    // A join is a new stay in the history: its totals start again.
+    this.#tally.reset()
+    this.#tallyReportedAt = performance.now()
     this.#roster.replace(joined.self, joined.peers, joined.activeSpeakerId)
     if (this.#roster.mergeChat(joined.chat)) this.emit('chatReset')
     this.emit('participants')
@@ -454,7 +467,11 @@ export class Meeting extends Emitter<MeetingEvents> {
       this.#media = media
       this.#resetQuality()
       media.onQuality = (report) => {
-        if (media === this.#media && this.quality.update(report, this.participants)) this.emit('quality')
+        if (media !== this.#media) return
+        if (this.quality.update(report, this.participants)) this.emit('quality')
+        const now = performance.now()
+        this.#tally.note(stayLevel(this.quality), now)
+        if (now - this.#tallyReportedAt >= REPORT_EVERY_MS) this.#reportQuality(signaling)
       }
       await media.ready()
       const { mic, micMuted, camera, screen } = this.local
@@ -487,7 +504,19 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (this.#roster.setSpeaker(null)) this.emit('speaker', null)
   }
 
+  /** #reportQuality sends this stay's running totals, when they changed; best effort. */
+  #reportQuality(signaling: SignalingClient): void {
+    const totals = this.#tally.unsent()
+    this.#tallyReportedAt = performance.now()
+    if (!totals) return
+    signaling.request('reportQuality', totals).then(
+      () => this.#tally.sent(totals),
+      () => {},
+    )
+  }
+
   #resetQuality(): void {
+    this.#tally.pause()
     const shown = this.quality.notice !== null || this.quality.levels.size > 0 || this.quality.self !== 'good'
     this.quality.reset()
     if (shown) this.emit('quality')
