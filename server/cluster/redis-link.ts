@@ -11,7 +11,7 @@
 // client notices: every command here therefore races a timeout of its own.
 import { EventEmitter } from 'node:events'
 import { createHash } from 'node:crypto'
-import { createClient, ErrorReply } from '@redis/client'
+import { ClientOfflineError, createClient, ErrorReply } from '@redis/client'
 import { ClusterError } from './errors.ts'
 import { redactedRedisUrl } from './settings.ts'
 
@@ -127,7 +127,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: [ClusterError] }> {
       if (err instanceof ErrorReply && !/^(NOAUTH|WRONGPASS|LOADING|MASTERDOWN|BUSY)/.test(err.message)) throw err
       const unavailable = this.#unavailable(err as Error)
       // Offline before the first attempt to connect has even failed: still starting, not an outage.
-      if (!((err as Error).name === 'ClientOfflineError' && this.#lastError === undefined)) this.#markDown(unavailable)
+      if (!(err instanceof ClientOfflineError && this.#lastError === undefined)) this.#markDown(unavailable)
       throw unavailable
     } finally {
       clearTimeout(timer)
@@ -153,7 +153,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: [ClusterError] }> {
   }
 
   #unavailable(cause: Error): ClusterError {
-    const why = this.#lastError && !this.#up && cause.name === 'ClientOfflineError' ? this.#lastError : cause
+    const why = this.#lastError && !this.#up && cause instanceof ClientOfflineError ? this.#lastError : cause
     const text = why.message || why.name
     const fix = /NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(text)
       ? ': set the right password in VECHE_REDIS_PASSWORD or cluster.redisPasswordFile'
