@@ -60,9 +60,7 @@ function qualityCell(p: MeetingStay & { quality?: StayQualityView }): Child[] {
       h(
         'span',
         { class: 'history-quality__levels', 'data-testid': 'stay-quality', 'data-worst': q.worst ?? '' },
-        LEVELS.filter((l) => ms[l] > 0)
-          .map((l) => t(`history.quality.${l}`, { pct: pct(l) }))
-          .join(' · '),
+        LEVELS.filter((l) => ms[l] > 0).flatMap((l, i) => [i > 0 ? ' · ' : '', h('span', { class: 'history-quality__level' }, t(`history.quality.${l}`, { pct: pct(l) }))]),
       ),
     )
   } else {
