@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config/schema.ts'
 import { refuseFeature } from '../license/policy.ts'
+import { replies } from './common-schemas.ts'
+import { AuthMethods } from './user-schemas.ts'
 
 export interface AuthMethodsOptions {
   /** A directory (LDAP) signs users in by user name as well as e-mail. */
@@ -10,14 +12,9 @@ export interface AuthMethodsOptions {
   oidc: Pick<Config['oidc'], 'issuer' | 'displayName'>
 }
 
-export interface AuthMethods {
-  login: 'email' | 'email_or_username'
-  /** null: no SSO button (not configured, or not in the license). name '' asks for the generic label. */
-  oidc: { name: string } | null
-}
-
 export default async function authMethodsRoutes(app: FastifyInstance, { ldapEnabled, oidc }: AuthMethodsOptions): Promise<void> {
-  app.get('/api/auth/methods', async (): Promise<AuthMethods> => {
+  app.get('/api/auth/methods', { schema: { response: replies({ 200: AuthMethods }) } }, async (): Promise<AuthMethods> => {
+    // oidc null: no SSO button (not configured, or not in the license).
     const offered = oidc.issuer !== '' && !refuseFeature(app.license.state, 'sso')
     return { login: ldapEnabled ? 'email_or_username' : 'email', oidc: offered ? { name: oidc.displayName } : null }
   })

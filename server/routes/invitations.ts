@@ -1,12 +1,13 @@
 // E-mail invitations to a room: the room's creator sends its link (and a calendar event) to people
 // by address; the dialog reads how much of the daily limits is left.
-import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../../config/schema.ts'
 import { sendError } from '../http-errors.ts'
 import { refuseMeeting } from '../license/policy.ts'
 import { createInvitationService, InvitationError } from '../mail/invitation-service.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
+import { replies } from './common-schemas.ts'
+import { InvitationBody, InvitationResult, InvitationUsage } from './invitation-schemas.ts'
 import { RoomParams } from './schemas.ts'
 
 export interface InvitationsRoutesOptions {
@@ -14,27 +15,13 @@ export interface InvitationsRoutesOptions {
   publicUrl: string
 }
 
-const InvitationBody = Type.Object(
-  {
-    // Long lists are refused by the service with a message naming the limit, not here.
-    recipients: Type.Array(Type.String({ maxLength: 320 }), { minItems: 1, maxItems: 5000 }),
-    scheduledAt: Type.Optional(Type.String({ maxLength: 64 })),
-    durationMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 24 * 60 })),
-    message: Type.Optional(Type.String({ maxLength: 2000 })),
-    lang: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru')])),
-    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
-  },
-  { additionalProperties: false },
-)
-type InvitationBody = Static<typeof InvitationBody>
-
 export default async function invitationsRoutes(app: FastifyInstance, { mail, publicUrl }: InvitationsRoutesOptions): Promise<void> {
   const service = createInvitationService({ config: mail, repository: app.invitationsRepository })
   if (mail.smtpHost && !service.enabled) app.log.warn({ problem: service.unavailable() }, 'e-mail invitations are off')
   // The same link the rooms page shows (routes/rooms.ts).
   const base = (request: FastifyRequest): string => publicUrl.replace(/\/+$/, '') || `https://${request.host}`
 
-  app.get('/api/invitations/usage', { preHandler: app.requireUser }, async (request, reply) => {
+  app.get('/api/invitations/usage', { preHandler: app.requireUser, schema: { response: replies({ 200: InvitationUsage }) } }, async (request, reply) => {
     const off = service.unavailable()
     if (off) return sendError(reply, 503, 'mail_not_configured', off)
     return await service.usage(request.user!.id)
@@ -42,7 +29,7 @@ export default async function invitationsRoutes(app: FastifyInstance, { mail, pu
 
   app.post<{ Params: RoomParams; Body: InvitationBody }>(
     '/api/rooms/:id/invitations',
-    { preHandler: app.requireUser, schema: { params: RoomParams, body: InvitationBody }, config: { rateCost: RATE_COST.invitation } },
+    { preHandler: app.requireUser, schema: { params: RoomParams, body: InvitationBody, response: replies({ 200: InvitationResult }) }, config: { rateCost: RATE_COST.invitation } },
     async (request, reply) => {
       const user = request.user!
       const room = await app.roomsRepository.get(request.params.id)

@@ -7,6 +7,8 @@ import { metricsAccess } from '../metrics/access.ts'
 import { renderMetrics } from '../metrics/collect.ts'
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus-text.ts'
 import { VERSION } from '../version.ts'
+import { replies } from './common-schemas.ts'
+import { ReadyReply } from './ops-schemas.ts'
 
 export interface OpsRoutesOptions {
   /** config metrics.token: '' serves /metrics to loopback only. */
@@ -50,13 +52,14 @@ export default async function opsRoutes(app: FastifyInstance, { metricsToken }: 
     return { ok: false, status: state.status, message: `${refused.message}${fix}` }
   }
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema: { response: replies({ 200: ReadyReply, 503: ReadyReply }) } }, async (_request, reply) => {
     const checks = { database: database(), media: media(), license: license() }
     const failing = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name)
     return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'not_ready' : 'ready', version: VERSION, failing, checks })
   })
 
-  app.get('/metrics', { preHandler: metricsAccess(metricsToken) }, async (_request, reply) => {
+  // Prometheus text, not JSON: only its refusals have a schema.
+  app.get('/metrics', { preHandler: metricsAccess(metricsToken), schema: { response: replies({}) } }, async (_request, reply) => {
     const body = await renderMetrics({
       registry: app.roomRegistry,
       pool: app.workerPool,

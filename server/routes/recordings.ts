@@ -3,16 +3,12 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Type, type Static } from '@sinclair/typebox'
 import type { Recording } from '../db/recordings-repository.ts'
 import { sendError } from '../http-errors.ts'
 import { mayAccessRecording } from '../recording/permissions.ts'
 import { SfuError } from '../sfu/errors.ts'
-
-const RecordingParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
-type RecordingParams = Static<typeof RecordingParams>
-const FileQuery = Type.Object({ download: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0')])) })
-type FileQuery = Static<typeof FileQuery>
+import { NoBody, replies } from './common-schemas.ts'
+import { FileQuery, RecordingParams, RecordingReply, RecordingsReply } from './recording-schemas.ts'
 
 function view(r: Recording) {
   return {
@@ -73,20 +69,21 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
     return record
   }
 
-  app.get('/api/recordings', guard, async (request) => {
+  app.get('/api/recordings', { ...guard, schema: { response: replies({ 200: RecordingsReply }) } }, async (request) => {
     const user = request.user!
     const list = user.role === 'owner' || user.role === 'admin' ? await app.recordingsRepository.listAll() : await app.recordingsRepository.listFor(user.id)
     return { recordings: list.map(view) }
   })
 
-  app.get<{ Params: RecordingParams }>('/api/recordings/:id', { ...guard, schema: { params: RecordingParams } }, async (request, reply) => {
+  app.get<{ Params: RecordingParams }>('/api/recordings/:id', { ...guard, schema: { params: RecordingParams, response: replies({ 200: RecordingReply }) } }, async (request, reply) => {
     const record = await visible(request, reply)
     return record && { recording: view(record) }
   })
 
   app.get<{ Params: RecordingParams; Querystring: FileQuery }>(
     '/api/recordings/:id/file',
-    { ...guard, schema: { params: RecordingParams, querystring: FileQuery } },
+    // The video itself (200, 206 with a range, 416 empty): only the refusals are JSON.
+    { ...guard, schema: { params: RecordingParams, querystring: FileQuery, response: replies({}) } },
     async (request, reply) => {
       const record = await visible(request, reply)
       if (!record) return reply
@@ -108,7 +105,8 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
     },
   )
 
-  app.get<{ Params: RecordingParams }>('/api/recordings/:id/chat', { ...guard, schema: { params: RecordingParams } }, async (request, reply) => {
+  // A text file: only the refusals are JSON.
+  app.get<{ Params: RecordingParams }>('/api/recordings/:id/chat', { ...guard, schema: { params: RecordingParams, response: replies({}) } }, async (request, reply) => {
     const record = await visible(request, reply)
     if (!record) return reply
     const file = app.capture.chatFileOf(record)
@@ -121,7 +119,7 @@ export default async function recordingsRoutes(app: FastifyInstance): Promise<vo
       .send(createReadStream(file))
   })
 
-  app.delete<{ Params: RecordingParams }>('/api/recordings/:id', { ...guard, schema: { params: RecordingParams } }, async (request, reply) => {
+  app.delete<{ Params: RecordingParams }>('/api/recordings/:id', { ...guard, schema: { params: RecordingParams, response: replies({ 204: NoBody }) } }, async (request, reply) => {
     const record = await visible(request, reply)
     if (!record) return reply
     try {

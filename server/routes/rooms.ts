@@ -4,6 +4,8 @@ import type { Room } from '../db/rooms-repository.ts'
 import { hashPin } from '../auth/pins.ts'
 import { sendError } from '../http-errors.ts'
 import { refuseMeeting } from '../license/policy.ts'
+import { NoBody, replies } from './common-schemas.ts'
+import { PublicRoomReply, RoomReply, RoomsReply } from './room-schemas.ts'
 import { NewRoomBody, RoomParams, RoomSettingsBody } from './schemas.ts'
 
 export interface RoomsRoutesOptions {
@@ -22,11 +24,11 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
     pinSet: room.pinHash !== null,
   })
 
-  app.get('/api/rooms', { preHandler: app.requireUser }, async (request) => ({
+  app.get('/api/rooms', { preHandler: app.requireUser, schema: { response: replies({ 200: RoomsReply }) } }, async (request) => ({
     rooms: (await app.roomsRepository.listByOwner(request.user!.id)).map((r) => view(r, request)),
   }))
 
-  app.post<{ Body: NewRoomBody }>('/api/rooms', { preHandler: app.requireUser, schema: { body: NewRoomBody } }, async (request, reply) => {
+  app.post<{ Body: NewRoomBody }>('/api/rooms', { preHandler: app.requireUser, schema: { body: NewRoomBody, response: replies({ 201: RoomReply }) } }, async (request, reply) => {
     const refused = refuseMeeting(app.license.state)
     if (refused) return sendError(reply, 403, refused.code, refused.message)
     const room = await app.roomsRepository.create(request.user!.id, request.body.title)
@@ -34,7 +36,7 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
     return reply.code(201).send({ room: view(room, request) })
   })
 
-  app.get<{ Params: RoomParams }>('/api/rooms/:id', { schema: { params: RoomParams } }, async (request, reply) => {
+  app.get<{ Params: RoomParams }>('/api/rooms/:id', { schema: { params: RoomParams, response: replies({ 200: PublicRoomReply }) } }, async (request, reply) => {
     const room = await app.roomsRepository.get(request.params.id)
     if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
     // What the pre-join page needs: whether to ask a guest for the PIN, whether they will wait.
@@ -44,7 +46,7 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
   // Only the creator sets these: they decide who gets into their meetings. Applies to the next joins.
   app.patch<{ Params: RoomParams; Body: RoomSettingsBody }>(
     '/api/rooms/:id',
-    { preHandler: app.requireUser, schema: { params: RoomParams, body: RoomSettingsBody } },
+    { preHandler: app.requireUser, schema: { params: RoomParams, body: RoomSettingsBody, response: replies({ 200: RoomReply }) } },
     async (request, reply) => {
       const room = await app.roomsRepository.get(request.params.id)
       if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
@@ -59,7 +61,7 @@ export default async function roomsRoutes(app: FastifyInstance, { publicUrl }: R
 
   app.delete<{ Params: RoomParams }>(
     '/api/rooms/:id',
-    { preHandler: app.requireUser, schema: { params: RoomParams } },
+    { preHandler: app.requireUser, schema: { params: RoomParams, response: replies({ 204: NoBody }) } },
     async (request, reply) => {
       const room = await app.roomsRepository.get(request.params.id)
       if (!room) return sendError(reply, 404, 'room_not_found', 'this meeting does not exist or was deleted')
