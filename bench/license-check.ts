@@ -35,7 +35,7 @@ try {
   const port = (app.server.address() as { port: number }).port
   const room = await app.roomsRepository.create(app.usersRepository.create({ email: 'b@x.y', displayName: 'B', role: 'owner', passwordHash: 'x' }).id, 'Bench')
   const keyring = defaultKeyring()
-  const token = (await import('../server/db/license-repository.ts')).createLicenseRepository(app.db).get()!.licenseKey
+  const token = (await (await import('../server/db/license-repository.ts')).createLicenseRepository(app.dataLayer).get())!.licenseKey
 
   // Warm up, then measure.
   await timeEach(200, () => verifyToken('license', token, keyring))

@@ -14,8 +14,10 @@ import { issueLicense } from '../license-keys/vendor/issue.ts'
 import { loadSigningKey } from '../license-keys/vendor/signing-keys.ts'
 import type { Config } from '../config/schema.ts'
 import { openDatabase } from '../server/db/database.ts'
+import { createDb } from '../server/db/engine.ts'
 import { createLicenseManager } from '../server/license/create.ts'
 import type { LicenseState } from '../server/license/evaluate.ts'
+import { installLicense } from '../server/services/license.ts'
 import { CliError } from './errors.ts'
 
 const TEST_KEYS = fileURLToPath(new URL('../test/fixtures/vendor-keys/', import.meta.url))
@@ -33,7 +35,8 @@ export type DevLicenseOutcome = 'installed' | 'kept-development' | 'kept-other'
 export async function installDevLicense(config: Config): Promise<{ outcome: DevLicenseOutcome; state: LicenseState }> {
   const db = openDatabase(join(resolve(config.data.dir), 'veche.db'))
   try {
-    const manager = createLicenseManager(db, config.license)
+    const dataLayer = createDb({ url: '', password: '', passwordFile: '' }, db)
+    const manager = createLicenseManager(dataLayer, config.license)
     const current = await manager.refresh()
     const kind = current.claims?.kind
     // Anything installed that is not a development license (even one that fails here) is the owner's.
@@ -63,7 +66,7 @@ export async function installDevLicense(config: Config): Promise<{ outcome: DevL
       const store = createVendorStore(vendorDb)
       store.licenses.recordIssued(claims, now)
       const { certificate } = await decideActivation(store, request, loadKeyring({ allowTestKeys: true }), activation, now)
-      return { outcome: 'installed', state: await manager.completeOffline(certificate) }
+      return { outcome: 'installed', state: await installLicense({ dataLayer, license: manager }, { kind: 'certificate', certificate }) }
     } finally {
       vendorDb.close()
     }

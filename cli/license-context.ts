@@ -4,18 +4,28 @@ import { join, resolve } from 'node:path'
 import type { TokenKind } from '../license-keys/claims.ts'
 import { formatBytes, MAX_TEXT_BYTES } from '../license-keys/limits.ts'
 import { openDatabase } from '../server/db/database.ts'
+import { createDb, type DataLayer } from '../server/db/engine.ts'
 import { createLicenseManager } from '../server/license/create.ts'
 import type { LicenseManager } from '../server/license/manager.ts'
 import { configFrom, type ConfigFlags } from './config-options.ts'
 import { CliError } from './errors.ts'
 
-export async function withLicense<T>(flags: ConfigFlags, run: (manager: LicenseManager) => Promise<T>): Promise<T> {
+/** What a license command works with; services/license.ts's installLicense takes it as is. */
+export interface LicenseContext {
+  dataLayer: DataLayer
+  /** Already evaluated (refresh() has run). */
+  license: LicenseManager
+}
+
+/** withLicense runs `run` on the data folder's database and closes it after. */
+export async function withLicense<T>(flags: ConfigFlags, run: (context: LicenseContext) => Promise<T>): Promise<T> {
   const config = configFrom(flags)
   const db = openDatabase(join(resolve(config.data.dir), 'veche.db'))
   try {
-    const manager = createLicenseManager(db, config.license)
-    await manager.refresh()
-    return await run(manager)
+    const dataLayer = createDb({ url: '', password: '', passwordFile: '' }, db)
+    const license = createLicenseManager(dataLayer, config.license)
+    await license.refresh()
+    return await run({ dataLayer, license })
   } finally {
     db.close()
   }

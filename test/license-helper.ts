@@ -8,6 +8,7 @@ import type { LicenseClaims } from '../license-keys/claims.ts'
 import { readFingerprint, type Fingerprint } from '../license-keys/fingerprint.ts'
 import { issueActivationCertificate, issueLicense, type LicenseSpec } from '../license-keys/vendor/issue.ts'
 import { openDatabase } from '../server/db/database.ts'
+import { createDb } from '../server/db/engine.ts'
 import { createLicenseRepository } from '../server/db/license-repository.ts'
 import { activationKey, licenseKey } from './fixtures/vendor-keys.ts'
 import { VECHE } from './server-process.ts'
@@ -49,7 +50,7 @@ export async function certify(licenseId: string, options: { fingerprint?: Finger
 export async function installTestLicense(app: FastifyInstance, spec: Partial<LicenseSpec> = {}): Promise<LicenseClaims> {
   const { token, claims } = await issueTestLicense(spec)
   const certificate = await certify(claims.sub)
-  createLicenseRepository(app.db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: claims.iat })
+  await createLicenseRepository(app.dataLayer).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: claims.iat })
   const state = await app.license.refresh()
   if (state.status !== 'active') throw new Error(`test license not active: ${state.problem?.message}`)
   return claims
@@ -69,10 +70,30 @@ export async function prepareDataDir(dataDir: string, owner: PreparedOwner, spec
   const args = ['admin', 'create-owner', '--email', owner.email, '--name', owner.name, '--password-stdin', '--set', `data.dir=${dataDir}`]
   const created = spawnSync(VECHE, args, { input: `${owner.password}\n`, encoding: 'utf8' })
   if (created.status !== 0) throw new Error(`create-owner failed (${created.status}): ${created.stderr}`)
-  const { token, claims } = await issueTestLicense(spec)
+  return seedActivatedLicense(dataDir, { spec })
+}
+
+export interface SeedOptions {
+  spec?: Partial<LicenseSpec>
+  /** When the key was issued (unix seconds; default now). */
+  issuedAt?: number
+  /** The activation's time as stored (default: the key's issue time). */
+  activatedAt?: number
+  /** The machine the certificate is for (default: this one). */
+  fingerprint?: Record<string, string>
+}
+
+/**
+ * seedActivatedLicense stores an activated test license in the SQLite database of `dataDir`
+ * (created and migrated when missing), as `veche activate` would leave it; returns its claims.
+ */
+export async function seedActivatedLicense(dataDir: string, options: SeedOptions = {}): Promise<LicenseClaims> {
+  const { token, claims } = await issueTestLicense(options.spec, options.issuedAt)
+  const certificate = await certify(claims.sub, options.fingerprint ? { fingerprint: options.fingerprint } : {})
   const db = openDatabase(join(dataDir, 'veche.db'))
   try {
-    createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
+    const repo = createLicenseRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+    await repo.saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: options.activatedAt ?? claims.iat })
   } finally {
     db.close()
   }

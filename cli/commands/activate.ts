@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { withConfigOptions, type ConfigFlags } from '../config-options.ts'
 import { CliError } from '../errors.ts'
 import { readTokenArg, withLicense } from '../license-context.ts'
+import { installLicense } from '../../server/services/license.ts'
 import { formatLicense } from '../license-summary.ts'
 
 interface ActivateFlags extends ConfigFlags {
@@ -22,16 +23,16 @@ export function registerActivate(program: Command): void {
     .option('--out <file>', 'where --offline writes the request', 'veche-activation-request.json')
     .option('--certificate <file>', 'complete an offline activation with the certificate file from the vendor')
     .action(async (keyArg: string | undefined, flags: ActivateFlags) => {
-      await withLicense(flags, async (manager) => {
+      await withLicense(flags, async (deps) => {
         if (flags.certificate) {
-          const state = await manager.completeOffline(await readTokenArg(flags.certificate, 'activation'))
+          const state = await installLicense(deps, { kind: 'certificate', certificate: await readTokenArg(flags.certificate, 'activation') })
           process.stdout.write(`activated (offline).\n\n${formatLicense(state)}`)
           return
         }
         if (!keyArg) throw new CliError('give the license key (text, file, or -), or --certificate <file> to finish an offline activation')
         const key = await readTokenArg(keyArg, 'license')
         if (flags.offline) {
-          const request = await manager.createOfflineRequest(key)
+          const request = await deps.license.createOfflineRequest(key)
           writeFileSync(flags.out, `${JSON.stringify(request, null, 2)}\n`, { mode: 0o600 })
           process.stdout.write(
             `activation request written to ${flags.out}.\n` +
@@ -40,7 +41,7 @@ export function registerActivate(program: Command): void {
           )
           return
         }
-        const state = await manager.activateOnline(key)
+        const state = await installLicense(deps, { kind: 'activate', key })
         process.stdout.write(`activated.\n\n${formatLicense(state)}`)
       })
     })

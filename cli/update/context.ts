@@ -2,6 +2,7 @@
 import type { Config } from '../../config/schema.ts'
 import type { Keyring } from '../../license-keys/keyring.ts'
 import { openDatabase } from '../../server/db/database.ts'
+import { createDb } from '../../server/db/engine.ts'
 import { createLicenseManager, defaultKeyring } from '../../server/license/create.ts'
 import type { LicenseState } from '../../server/license/evaluate.ts'
 import { VERSION } from '../../server/version.ts'
@@ -22,7 +23,7 @@ export async function updateContext(flags: ConfigFlags): Promise<UpdateContext> 
   const layout = layoutFor(config, flags.config ?? process.env.VECHE_CONFIG)
   const db = openDatabase(layout.database)
   try {
-    const license = await createLicenseManager(db, config.license).refresh()
+    const license = await createLicenseManager(createDb({ url: '', password: '', passwordFile: '' }, db), config.license).refresh()
     return { config, layout, keyring: defaultKeyring(), license, installedVersion: currentRelease(layout) ?? VERSION }
   } finally {
     db.close()

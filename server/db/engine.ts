@@ -13,7 +13,7 @@
 //     connection and one file. Rule while both styles live: a Kysely *transaction* on SQLite would
 //     absorb every synchronous write made while it awaits, so until every writer of the tables it
 //     touches is converted, converted code uses single statements only, and the synchronous
-//     db.transaction() callers (privacy/erase-user.ts, license-repository saveActivated; also
+//     db.transaction() callers (privacy/erase-user.ts; also
 //     routes/users.ts and the CLI's admin reset-password/unlock, around users and sessions)
 //     convert together with every repository they call, as one step each.
 //  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
@@ -22,19 +22,24 @@
 //     multi-row INSERT now, atomic without a transaction), rooms-repository.ts and
 //     meeting-history-repository.ts (endMeeting, endDangling and purgeBefore are statements in
 //     an order that a stop between them leaves consistent, no transaction; its recorder in
-//     server/history queues its writes, so a stay still gets its meeting's id). What those
+//     server/history queues its writes, so a stay still gets its meeting's id), and
+//     license-repository.ts (saveActivated is one Kysely transaction of its own, or part of the
+//     caller's when its `db` is a Transaction; doctor's checks read it on their read-only handle;
+//     the server polls changeMark() for what the CLI installed). What those
 //     synchronous transactions need of a converted repository it also gives built but unrun,
 //     `queries`, which they run inside themselves with runInSyncTransaction() and
 //     readInSyncTransaction() below (SQLite only; both go when the last of them converts).
-//     Still synchronous, in this order (fewest callers first): license
-//     (+ CLI license commands and doctor checks), users and sessions last (the sign-in and join hot
+//     Still synchronous, in this order (fewest callers first):
+//     users and sessions last (the sign-in and join hot
 //     paths; measure bench/join-latency.ts before and after, SQLite within 10%: a Kysely query costs
 //     about 20 µs more than a prepared statement here, so a hot query may keep its compiled text).
 //     SQL that differs per engine stays in the repository behind `engine === 'postgres'` (MAX(a, b)
 //     vs GREATEST, strftime vs to_char, INSERT OR REPLACE vs ON CONFLICT, lastInsertRowid vs
 //     RETURNING id, error codes: SQLITE_CONSTRAINT_UNIQUE vs pg 23505).
 //  4. services/: eraseUser, block/unblock, reset password, invitations within limits, retention,
-//     license install move out of routes and CLI commands into server/services/, each one
+//     license install (done: services/license.ts installLicense, called by routes/license.ts,
+//     `veche activate` and `veche license install*`) move out of routes and CLI commands into
+//     server/services/, each one
 //     db.transaction().execute(); routes parse, call, answer. Then response schemas (TypeBox) per
 //     route, and the web client imports their types.
 //  5. When no repository takes the better-sqlite3 handle: the database plugin opens either engine

@@ -2,7 +2,7 @@
 import type { Config } from '../../config/schema.ts'
 import { readFingerprint } from '../../license-keys/fingerprint.ts'
 import { loadKeyring, type Keyring } from '../../license-keys/keyring.ts'
-import type { Db } from '../db/database.ts'
+import type { DataLayer } from '../db/engine.ts'
 import { createLicenseRepository } from '../db/license-repository.ts'
 import { releaseInfo, VERSION } from '../version.ts'
 import { LicenseManager } from './manager.ts'
@@ -17,10 +17,10 @@ export interface LicenseOverrides {
 /** The vendor's test keys are trusted only in a development checkout (or a kit built for tests). */
 export const defaultKeyring = (): Keyring => loadKeyring({ allowTestKeys: releaseInfo()?.allowTestKeys ?? true })
 
-export function createLicenseManager(db: Db, config: Config['license'], overrides: LicenseOverrides = {}): LicenseManager {
+export function createLicenseManager(layer: DataLayer, config: Config['license'], overrides: LicenseOverrides = {}): LicenseManager {
   const root = overrides.fingerprintRoot
   return new LicenseManager({
-    repo: createLicenseRepository(db),
+    repo: createLicenseRepository(layer),
     keyring: overrides.keyring ?? defaultKeyring(),
     readFingerprint: () => readFingerprint(root ? { root } : {}),
     activationUrl: config.activationUrl,

@@ -6,6 +6,7 @@ import type { Feature } from '../../license-keys/claims.ts'
 import { sendError } from '../http-errors.ts'
 import { DEVELOPMENT_NOTE, refuseFeature } from '../license/policy.ts'
 import type { Config } from '../../config/schema.ts'
+import { createLicenseRepository } from '../db/license-repository.ts'
 import { createLicenseManager, type LicenseOverrides } from '../license/create.ts'
 import type { LicenseManager } from '../license/manager.ts'
 
@@ -27,7 +28,8 @@ const CHANGE_POLL_MS = 5_000
 
 export default fp<LicensePluginOptions>(
   async (app, { config, overrides }) => {
-    const manager = createLicenseManager(app.db, config, overrides)
+    const manager = createLicenseManager(app.dataLayer, config, overrides)
+    const repo = createLicenseRepository(app.dataLayer)
     const log = app.log.child({ component: 'license' })
     const report = (): void => {
       const s = manager.state
@@ -39,19 +41,15 @@ export default fp<LicensePluginOptions>(
     await manager.refresh()
     report()
 
-    // The CLI writes the license tables from another process; their change counter tells us.
-    const generation = app.db.prepare<[], { g: string }>(
-      `SELECT COALESCE((SELECT installed_at || ':' || certificate FROM license), '') || '|' ||
-              (SELECT COUNT(*) FROM update_packages) AS g`,
-    )
-    let seen = generation.get()!.g
+    // The CLI writes the license tables from another process; their change mark tells us.
+    let seen = await repo.changeMark()
     let lastFull = Date.now()
     let running = false
     const tick = async (): Promise<void> => {
       if (running) return
       running = true
       try {
-        const now = generation.get()!.g
+        const now = await repo.changeMark()
         const due = Date.now() - lastFull >= config.checkIntervalMinutes * 60_000
         if (now === seen && !due) return
         const before = manager.state.status

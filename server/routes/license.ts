@@ -6,6 +6,7 @@ import { LicenseError } from '../../license-keys/errors.ts'
 import { MAX_TEXT_BYTES } from '../../license-keys/limits.ts'
 import { sendError } from '../http-errors.ts'
 import type { LicenseState } from '../license/evaluate.ts'
+import { installLicense } from '../services/license.ts'
 import { VERSION } from '../version.ts'
 
 // Room for a key pasted with the e-mail around it; the key itself is bounded again when verified.
@@ -61,7 +62,7 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
   const owner = app.requireRole('owner')
   app.post<{ Body: KeyBody }>('/api/license/activate', { preHandler: owner, schema: { body: KeyBody } }, async (request, reply) => {
     try {
-      const state = await app.license.activateOnline(request.body.key)
+      const state = await installLicense(app, { kind: 'activate', key: request.body.key })
       request.log.info({ license: state.claims?.sub, status: state.status }, 'license activated')
       return full(state)
     } catch (err) {
@@ -71,7 +72,7 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
 
   app.post<{ Body: KeyBody }>('/api/license/renew', { preHandler: owner, schema: { body: KeyBody } }, async (request, reply) => {
     try {
-      const state = await app.license.installRenewedKey(request.body.key)
+      const state = await installLicense(app, { kind: 'renewedKey', key: request.body.key })
       request.log.info({ license: state.claims?.sub, status: state.status }, 'renewed license key installed')
       return full(state)
     } catch (err) {

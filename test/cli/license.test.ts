@@ -10,6 +10,7 @@ import { TokenTypes } from '../../license-keys/claims.ts'
 import { createVendorStore, openVendorDatabase } from '../../license-keys/vendor/activation-service/db.ts'
 import { issueUpdatePackage } from '../../license-keys/vendor/issue.ts'
 import { openDatabase } from '../../server/db/database.ts'
+import { createDb } from '../../server/db/engine.ts'
 import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { startActivationService } from '../activation-service.ts'
 import { tempDir } from '../helper.ts'
@@ -103,11 +104,11 @@ async function signedLicense(claims: object | string): Promise<string> {
 }
 
 /** stored returns what the data folder's database holds of the license: installed key and pending activation. */
-function stored(dataDir: string): { licenseKey: string | undefined; pending: string | undefined } {
+async function stored(dataDir: string): Promise<{ licenseKey: string | undefined; pending: string | undefined }> {
   const db = openDatabase(join(dataDir, 'veche.db'))
   try {
-    const repo = createLicenseRepository(db)
-    return { licenseKey: repo.get()?.licenseKey, pending: repo.pending()?.licenseKey }
+    const repo = createLicenseRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+    return { licenseKey: (await repo.get())?.licenseKey, pending: (await repo.pending())?.licenseKey }
   } finally {
     db.close()
   }
@@ -140,7 +141,7 @@ t.test('oversized and deeply nested keys are refused by activate --offline and l
     t.equal(r.code, 1, `activate --offline ${key.slice(-12)}`)
     t.match(r.stderr, message)
     t.notOk(existsSync(requestFile), 'no request written')
-    t.same(stored(data), { licenseKey: undefined, pending: undefined }, 'nothing stored')
+    t.same((await stored(data)), { licenseKey: undefined, pending: undefined }, 'nothing stored')
   }
 
   // Activated with the real key, then the same refusals for a renewal: the installed key stays.
@@ -153,7 +154,7 @@ t.test('oversized and deeply nested keys are refused by activate --offline and l
     const r = await veche(['license', 'install', key, ...at])
     t.equal(r.code, 1, `license install ${key.slice(-12)}`)
     t.match(r.stderr, message)
-    t.equal(stored(data).licenseKey, token, 'the installed key is unchanged')
+    t.equal((await stored(data)).licenseKey, token, 'the installed key is unchanged')
   }
 })
 
@@ -167,7 +168,7 @@ t.test('a key valid from next month is refused today, naming the date; nothing r
   const r = await veche(['activate', future, ...at])
   t.equal(r.code, 1)
   t.match(r.stderr, `veche: this key is valid from ${new Date(nbf * 1000).toISOString().slice(0, 10)}: a license key cannot be used before`)
-  t.same(stored(data), { licenseKey: undefined, pending: undefined }, 'nothing stored')
+  t.same((await stored(data)), { licenseKey: undefined, pending: undefined }, 'nothing stored')
   t.equal(JSON.parse((await veche(['license', 'show', '--json', ...at])).stdout).status, 'unlicensed', 'not shown active')
   const vdb = openVendorDatabase(vendor.dbFile)
   t.same(createVendorStore(vdb).activations.list(), [], 'the vendor counted no activation')
@@ -187,7 +188,7 @@ t.test('keys, certificates and update packages pasted from an e-mail are found; 
   const two = await veche(['activate', mail('two.txt', `${armor('license', token)}\n${armor('license', (await issueTestLicense()).token)}`), '--offline', '--out', requestFile, ...at])
   t.equal(two.code, 1)
   t.match(two.stderr, /^veche: the text holds 2 different keys \(ending '\.\.\.\S+', '\.\.\.\S+'\) where one is expected: paste only a license key\n$/)
-  t.same(stored(data), { licenseKey: undefined, pending: undefined }, 'nothing stored')
+  t.same((await stored(data)), { licenseKey: undefined, pending: undefined }, 'nothing stored')
 
   const made = await veche(['activate', mail('key.txt', armor('license', token)), '--offline', '--out', requestFile, ...at])
   t.equal(made.code, 0, made.stderr)
@@ -196,7 +197,7 @@ t.test('keys, certificates and update packages pasted from an e-mail are found; 
   const certificate = await certify(claims.sub, { nonce: request.nonce, fingerprint: request.fingerprint })
   const done = await veche(['activate', '--certificate', mail('cert.txt', armor('activation', certificate)), ...at])
   t.equal(done.code, 0, done.stderr)
-  t.same(stored(data), { licenseKey: token, pending: undefined })
+  t.same((await stored(data)), { licenseKey: token, pending: undefined })
 
   const update = await issueUpdatePackage({ licenseId: claims.sub, updatesUntil: claims.updatesUntil + 365 * 86_400 }, licenseKey())
   const wrapped = `Your update package: ${update.token.slice(0, 60)}\n${update.token.slice(60, 130)}\n${update.token.slice(130)}\n`

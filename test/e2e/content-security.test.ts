@@ -7,10 +7,8 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { launchBrowser, newMeetingContext, signIn } from '../browser.ts'
 import { tempDir } from '../helper.ts'
-import { certify, issueTestLicense } from '../license-helper.ts'
+import { seedActivatedLicense } from '../license-helper.ts'
 import { startServer } from '../server-process.ts'
-import { openDatabase } from '../../server/db/database.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
 
 const OWNER = { email: 'olga@corp.example', name: 'Ольга', password: 'owner password 1' }
 
@@ -41,10 +39,7 @@ async function violations(page: Page, where: string): Promise<string[]> {
 t.test('every page works under the CSP with no violation', async (t) => {
   // A licensed appliance without an owner yet, so the first-run page is shown.
   const dataDir = tempDir(t)
-  const { token, claims } = await issueTestLicense()
-  const db = openDatabase(join(dataDir, 'veche.db'))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
-  db.close()
+  await seedActivatedLicense(dataDir)
   const server = await startServer(t, dataDir, ['media.workers=1'])
   const browser = await launchBrowser(t, readFileSync(join(dataDir, 'tls', 'server.crt'), 'utf8'))
   const found: string[] = []

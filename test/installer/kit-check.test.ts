@@ -7,11 +7,9 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { issueUpdatePackage } from '../../license-keys/vendor/issue.ts'
 import { createSigningKey } from '../../license-keys/vendor/signing-keys.ts'
-import { openDatabase } from '../../server/db/database.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { tempDir } from '../helper.ts'
 import { testKit } from '../kits.ts'
-import { certify, issueTestLicense, licenseKey } from '../license-helper.ts'
+import { licenseKey, seedActivatedLicense } from '../license-helper.ts'
 import { VECHE } from '../server-process.ts'
 import { tarGz } from '../tar-writer.ts'
 
@@ -47,10 +45,7 @@ t.test('kit checks', async (t) => {
   const dir = tempDir(t, 'veche-kits-')
   const data = join(dir, 'data')
   mkdirSync(data)
-  const { token, claims } = await issueTestLicense({}, now - 30 * DAY)
-  const db = openDatabase(join(data, 'veche.db'))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: now })
-  db.close()
+  const claims = await seedActivatedLicense(data, { issuedAt: now - 30 * DAY, activatedAt: now })
 
   const good = await testKit(dir, { version: '0.2.0' })
 

@@ -14,11 +14,9 @@ import { signReleaseManifest } from '../../license-keys/vendor/issue.ts'
 import { loadSigningKey } from '../../license-keys/vendor/signing-keys.ts'
 import { unpackRelease } from '../../cli/update/unpack.ts'
 import { RELEASE_ESSENTIALS } from '../../cli/update/kit-paths.ts'
-import { openDatabase } from '../../server/db/database.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { tempDir } from '../helper.ts'
 import { RELEASE_KEY } from '../kits.ts'
-import { certify, issueTestLicense } from '../license-helper.ts'
+import { seedActivatedLicense } from '../license-helper.ts'
 import { VECHE } from '../server-process.ts'
 import { tarGz, type RawEntry } from '../tar-writer.ts'
 
@@ -76,10 +74,7 @@ t.test('forged and incomplete kits', async (t) => {
   const data = join(dir, 'data')
   const opt = join(dir, 'opt')
   mkdirSync(data)
-  const { token, claims } = await issueTestLicense({}, now - 86_400)
-  const db = openDatabase(join(data, 'veche.db'))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: now })
-  db.close()
+  await seedActivatedLicense(data, { issuedAt: now - 86_400, activatedAt: now })
   const marker = join(dir, 'hidden-code-ran')
 
   const veche = async (args: string[]) => {

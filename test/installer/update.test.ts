@@ -9,12 +9,11 @@ import { promisify } from 'node:util'
 import { hashPassword } from '../../server/auth/passwords.ts'
 import { openDatabase } from '../../server/db/database.ts'
 import { createDb } from '../../server/db/engine.ts'
-import { createLicenseRepository } from '../../server/db/license-repository.ts'
 import { createRoomsRepository } from '../../server/db/rooms-repository.ts'
 import { createUsersRepository } from '../../server/db/users-repository.ts'
 import { tempDir } from '../helper.ts'
 import { install, testKit, type Installation } from '../kits.ts'
-import { certify, issueTestLicense } from '../license-helper.ts'
+import { seedActivatedLicense } from '../license-helper.ts'
 import { ROOT } from '../server-process.ts'
 
 const run = promisify(execFile)
@@ -85,9 +84,8 @@ t.test('install, update, roll back, and survive being killed at every step', asy
   users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
   const rooms = createRoomsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
   for (const title of ['Планёрка', 'Ретро', 'Демо']) await rooms.create(owner.id, title)
-  const { token, claims } = await issueTestLicense()
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
   db.close()
+  await seedActivatedLicense(inst.dataDir)
   const before = rows(inst)
 
   // Release 0.3.0 crashes at start (a fault injected into that version only): the update to it must undo itself.

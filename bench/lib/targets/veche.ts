@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { openDatabase } from '../../../server/db/database.ts'
-import { createLicenseRepository } from '../../../server/db/license-repository.ts'
-import { certify, issueTestLicense } from '../../../test/license-helper.ts'
+import { seedActivatedLicense } from '../../../test/license-helper.ts'
 import { childrenOf } from '../proc.ts'
 import type { SrtpParameters } from '../srtp.ts'
 import type { NewConsumer, PlainTransportInfo, SfuSession, SfuTarget, TargetProcesses } from './target.ts'
@@ -44,7 +42,7 @@ export class VecheTarget implements SfuTarget {
 
   static async start(options: VecheTargetOptions): Promise<VecheTarget> {
     const dir = mkdtempSync(join(tmpdir(), 'veche-bench-'))
-    await installLicense(dir)
+    await seedActivatedLicense(dir, { spec: { limits: { rooms: 1000, participantsPerRoom: 1000, internalUsers: 10 } } })
     const set = [
       `data.dir=${dir}`,
       'server.host=127.0.0.1',
@@ -138,17 +136,6 @@ export class VecheTarget implements SfuTarget {
   }
 }
 
-/** installLicense activates a test license in a fresh data folder, as `veche activate` would. */
-async function installLicense(dir: string): Promise<void> {
-  const db = openDatabase(join(dir, 'veche.db'))
-  try {
-    const { token, claims } = await issueTestLicense({ limits: { rooms: 1000, participantsPerRoom: 1000, internalUsers: 10 } })
-    const certificate = await certify(claims.sub)
-    createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: claims.iat })
-  } finally {
-    db.close()
-  }
-}
 
 export class VecheSession implements SfuSession {
   onNewConsumer: (c: NewConsumer) => void = () => undefined

@@ -1,6 +1,7 @@
 // The system clock has not been turned back past what this server already saw (the license
 // suspends meetings when it has), and NTP keeps it right where systemd can tell.
 import { spawnSync } from 'node:child_process'
+import { createDb } from '../../../server/db/engine.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
 import { CLOCK_LEEWAY_SECONDS } from '../../../license-keys/verify.ts'
 import type { Check } from '../check.ts'
@@ -16,10 +17,10 @@ function ntpSynchronized(): boolean | undefined {
   return value === 'yes' ? true : value === 'no' ? false : undefined
 }
 
-function lastSeen(db: ReturnType<typeof readableDatabase>): number | undefined {
+async function lastSeen(db: ReturnType<typeof readableDatabase>): Promise<number | undefined> {
   if (!db) return undefined
   try {
-    return createLicenseRepository(db).lastSeen()
+    return await createLicenseRepository(createDb({ url: '', password: '', passwordFile: '' }, db)).lastSeen()
   } finally {
     db.close()
   }
@@ -30,7 +31,7 @@ export const clockCheck: Check = {
   title: 'System clock',
   async run(ctx) {
     const now = Math.floor(ctx.now() / 1000)
-    const seen = lastSeen(readableDatabase(ctx.config()))
+    const seen = await lastSeen(readableDatabase(ctx.config()))
     // The same leeway the license evaluation allows, so doctor and the server agree.
     if (seen !== undefined && now < seen - CLOCK_LEEWAY_SECONDS) {
       return {

@@ -1,6 +1,7 @@
 // The installed license as the server would judge it now, evaluated without touching the database
 // (the server's own check moves the recorded clock forward; doctor only looks).
 import { readFingerprint } from '../../../license-keys/fingerprint.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
 import { defaultKeyring } from '../../../server/license/create.ts'
 import { cachedVerifier, evaluateLicense, type EvaluationInput } from '../../../server/license/evaluate.ts'
@@ -9,12 +10,12 @@ import { readableDatabase } from '../database-file.ts'
 
 type Stored = Pick<EvaluationInput, 'stored' | 'updatePackages' | 'lastSeen'>
 
-function readStored(db: ReturnType<typeof readableDatabase>): Stored {
+async function readStored(db: ReturnType<typeof readableDatabase>): Promise<Stored> {
   if (!db) return { stored: undefined, updatePackages: [], lastSeen: undefined }
   try {
-    // Preparing the repository's write statements is harmless on a read-only handle; none is run.
-    const repo = createLicenseRepository(db)
-    return { stored: repo.get(), updatePackages: repo.updatePackages(), lastSeen: repo.lastSeen() }
+    const repo = createLicenseRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+    const [stored, updatePackages, lastSeen] = await Promise.all([repo.get(), repo.updatePackages(), repo.lastSeen()])
+    return { stored, updatePackages, lastSeen }
   } finally {
     db.close()
   }
@@ -26,7 +27,7 @@ export const licenseCheck: Check = {
   async run(ctx) {
     const now = Math.floor(ctx.now() / 1000)
     const state = await evaluateLicense({
-      ...readStored(readableDatabase(ctx.config())),
+      ...(await readStored(readableDatabase(ctx.config()))),
       verify: cachedVerifier(defaultKeyring(), () => now),
       fingerprint: readFingerprint(),
       now,

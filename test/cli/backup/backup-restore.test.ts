@@ -10,14 +10,13 @@ import { probe } from '../../../cli/update/health.ts'
 import { hashPassword } from '../../../server/auth/passwords.ts'
 import { openDatabase } from '../../../server/db/database.ts'
 import { createDb } from '../../../server/db/engine.ts'
-import { createLicenseRepository } from '../../../server/db/license-repository.ts'
 import { createRoomsRepository } from '../../../server/db/rooms-repository.ts'
 import { createUsersRepository } from '../../../server/db/users-repository.ts'
 import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
 import { tempDir } from '../../helper.ts'
 import { archiveEntries, cleanEnv, veche } from './backup-cli.ts'
 import { freePort } from '../../kits.ts'
-import { certify, issueTestLicense } from '../../license-helper.ts'
+import { seedActivatedLicense } from '../../license-helper.ts'
 import { startServer, VECHE } from '../../server-process.ts'
 import { tarGz } from '../../tar-writer.ts'
 
@@ -76,9 +75,8 @@ t.test('back up a workspace and restore it into a fresh data folder', async (t) 
   const owner = users.create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
   users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
   for (const title of ['Планёрка', 'Ретро']) await createRoomsRepository(createDb({ url: '', password: '', passwordFile: '' }, db)).create(owner.id, title)
-  const { token, claims } = await issueTestLicense()
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate: await certify(claims.sub), activatedAt: claims.iat })
   db.close()
+  await seedActivatedLicense(dataA)
   ensureLocalTls(join(dataA, 'tls'), ['localhost', '127.0.0.1'])
   const before = rows(dataA)
 

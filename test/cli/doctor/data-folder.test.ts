@@ -15,11 +15,11 @@ import { databaseCheck } from '../../../cli/doctor/checks/database.ts'
 import { licenseCheck } from '../../../cli/doctor/checks/license.ts'
 import { ERROR_FREE_BYTES, GIB, MIB, spaceStatus, WARN_FREE_BYTES } from '../../../cli/doctor/disk-space.ts'
 import type { LicenseSpec } from '../../../license-keys/vendor/issue.ts'
-import { openDatabase } from '../../../server/db/database.ts'
+import { createDb } from '../../../server/db/engine.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
 import { listMigrations } from '../../../server/db/migrations.ts'
 import { ensureLocalTls, serial } from '../../../server/tls/local-ca.ts'
-import { certify, issueTestLicense } from '../../license-helper.ts'
+import { seedActivatedLicense } from '../../license-helper.ts'
 import {
   canUseMountNamespace,
   check,
@@ -240,17 +240,13 @@ t.test("certificate: an admin's certificate for other names warns, expired fails
 
 /** activate stores a license as `veche activate` would, optionally bound to another machine. */
 async function activate(data: string, spec: Partial<LicenseSpec> = {}, fingerprint?: Record<string, string>): Promise<void> {
-  const { token, claims } = await issueTestLicense(spec)
-  const certificate = await certify(claims.sub, fingerprint ? { fingerprint } : {})
-  const db = openDatabase(databaseIn(data))
-  createLicenseRepository(db).saveActivated({ licenseId: claims.sub, licenseKey: token, certificate, activatedAt: claims.iat })
-  db.close()
+  await seedActivatedLicense(data, { spec, ...(fingerprint ? { fingerprint } : {}) })
 }
 
-function lastSeen(data: string): number | undefined {
+async function lastSeen(data: string): Promise<number | undefined> {
   const db = new Database(databaseIn(data), { readonly: true })
   try {
-    return createLicenseRepository(db).lastSeen()
+    return await createLicenseRepository(createDb({ url: '', password: '', passwordFile: '' }, db)).lastSeen()
   } finally {
     db.close()
   }
@@ -285,7 +281,7 @@ t.test('license: active passes, ending soon warns, another machine fails; lookin
   const ok = await licenseCheck.run(contextWith(data), false)
   t.equal(ok.status, 'ok')
   t.match(ok.message, /^active: Business for ООО «Ромашка» \(lic_[\w-]+\), perpetual$/)
-  t.equal(lastSeen(data), undefined, 'the recorded clock did not move')
+  t.equal(await lastSeen(data), undefined, 'the recorded clock did not move')
 
   const ending = tempDir(t)
   migratedDatabase(ending)

@@ -6,11 +6,15 @@ import { generateKeyPairSync, createHmac } from 'node:crypto'
 import { CompactSign } from 'jose'
 import { readFingerprint } from '../../../license-keys/fingerprint.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
+import { installLicense, type LicenseServiceDeps } from '../../../server/services/license.ts'
 import { build, createOwner, tempDir, testConfig } from '../../helper.ts'
 import { buildApp } from '../../../server/app.ts'
 import { pino } from 'pino'
 import { startActivationService } from '../../activation-service.ts'
 import { certify, issueTestLicense } from '../../license-helper.ts'
+
+/** installCertificate completes the pending offline activation, as `veche activate --certificate` does. */
+const installCertificate = (app: LicenseServiceDeps, certificate: string) => installLicense(app, { kind: 'certificate', certificate })
 
 async function unlicensedApp(t: Test, vendorUrl: string, extra: string[] = []) {
   return build(t, { license: false, set: [`license.activationUrl=${vendorUrl}`, ...extra] })
@@ -67,7 +71,7 @@ t.test('issue -> activate -> restart with the vendor unreachable -> still licens
 t.test('network trouble during activation says what to do, and stores nothing', async (t) => {
   const app = await unlicensedApp(t, 'http://127.0.0.1:3')
   const { token } = await issueTestLicense()
-  await t.rejects(app.license.activateOnline(token), {
+  await t.rejects(installLicense(app, { kind: 'activate', key: token }), {
     code: 'network',
     message: /cannot reach the activation service at http:\/\/127\.0\.0\.1:3 \(ECONNREFUSED\): this server must reach the vendor only while activating/,
   })
@@ -77,7 +81,7 @@ t.test('network trouble during activation says what to do, and stores nothing', 
 t.test('tampered and foreign keys are refused, each with its own message; nothing is stored', async (t) => {
   const vendor = await startActivationService(t)
   const app = await unlicensedApp(t, vendor.url)
-  const repo = createLicenseRepository(app.db)
+  const repo = createLicenseRepository(app.dataLayer)
   const { token, claims } = await issueTestLicense()
   const [h, p, s] = token.split('.') as [string, string, string]
   const flip = (part: string, i: number) => part.slice(0, i) + (part[i] === 'A' ? 'B' : 'A') + part.slice(i + 1)
@@ -108,8 +112,8 @@ t.test('tampered and foreign keys are refused, each with its own message; nothin
     ['garbage', 'hello', 'malformed', /this is not a license key/],
   ]
   for (const [name, key, code, message] of cases) {
-    await t.rejects(app.license.activateOnline(key), { code, message }, name)
-    t.equal(repo.get(), undefined, `${name}: nothing stored`)
+    await t.rejects(installLicense(app, { kind: 'activate', key: key }), { code, message }, name)
+    t.equal(await repo.get(), undefined, `${name}: nothing stored`)
   }
   t.equal(app.license.state.status, 'unlicensed', 'the server state is unchanged')
   const activations = (await import('../../../license-keys/vendor/activation-service/db.ts'))
@@ -121,26 +125,26 @@ t.test('tampered and foreign keys are refused, each with its own message; nothin
 t.test('certificates: another machine, a replayed nonce, a cloned VM', async (t) => {
   const app = await build(t, { license: false })
   const { token, claims } = await issueTestLicense()
-  const repo = createLicenseRepository(app.db)
+  const repo = createLicenseRepository(app.dataLayer)
 
   // Offline flow: the request remembers its nonce; only a certificate answering it is accepted.
   const request = await app.license.createOfflineRequest(token)
   const elsewhere = { ...request.fingerprint, machineId: 'f'.repeat(32), productUuid: 'e'.repeat(32), mac: 'd'.repeat(32) }
-  await t.rejects(app.license.completeOffline(await certify(claims.sub, { fingerprint: elsewhere, nonce: request.nonce })), {
+  await t.rejects(installCertificate(app, await certify(claims.sub, { fingerprint: elsewhere, nonce: request.nonce })), {
     code: 'fingerprint_mismatch',
     message: /for another machine/,
   })
-  await t.rejects(app.license.completeOffline(await certify(claims.sub, { nonce: 'another-nonce-0123456789' })), {
+  await t.rejects(installCertificate(app, await certify(claims.sub, { nonce: 'another-nonce-0123456789' })), {
     code: 'nonce_mismatch',
     message: /answers a different activation request/,
   })
   const other = await issueTestLicense()
-  await t.rejects(app.license.completeOffline(await certify(other.claims.sub, { nonce: request.nonce })), { code: 'wrong_license' })
-  t.equal(repo.get(), undefined, 'nothing stored')
+  await t.rejects(installCertificate(app, await certify(other.claims.sub, { nonce: request.nonce })), { code: 'wrong_license' })
+  t.equal(await repo.get(), undefined, 'nothing stored')
 
-  const ok = await app.license.completeOffline(await certify(claims.sub, { nonce: request.nonce }))
+  const ok = await installCertificate(app, await certify(claims.sub, { nonce: request.nonce }))
   t.equal(ok.status, 'active')
-  t.equal(repo.pending(), undefined, 'the pending request is done')
+  t.equal(await repo.pending(), undefined, 'the pending request is done')
 })
 
 t.test('the fingerprint survives a renamed host and a new NIC, not a cloned VM', async (t) => {
@@ -159,7 +163,7 @@ t.test('the fingerprint survives a renamed host and a new NIC, not a cloned VM',
   const request = await app.license.createOfflineRequest(token)
   t.same(Object.keys(request.fingerprint).sort(), ['hostname', 'mac', 'machineId', 'productUuid'])
   t.same(request.fingerprint, readFingerprint({ root }))
-  await app.license.completeOffline(await certify(claims.sub, { nonce: request.nonce, fingerprint: readFingerprint({ root }) }))
+  await installCertificate(app, await certify(claims.sub, { nonce: request.nonce, fingerprint: readFingerprint({ root }) }))
   t.equal(app.license.state.status, 'active')
 
   write('etc/hostname', 'meet-renamed\n')
@@ -180,17 +184,17 @@ t.test('activations beyond the allowed count and revoked licenses are refused by
   const vendor = await startActivationService(t)
   const { token, claims } = await issueTestLicense({ activations: 1 })
   const here = await unlicensedApp(t, vendor.url)
-  t.equal((await here.license.activateOnline(token)).status, 'active')
+  t.equal((await installLicense(here, { kind: 'activate', key: token })).status, 'active')
 
   const root = tempDir(t)
   mkdirSync(join(root, 'etc'), { recursive: true })
   writeFileSync(join(root, 'etc/machine-id'), 'abababababababababababababababab\n')
   writeFileSync(join(root, 'etc/hostname'), 'other-server\n')
   const there = await build(t, { license: false, set: [`license.activationUrl=${vendor.url}`], licenseOverrides: { fingerprintRoot: root } })
-  await t.rejects(there.license.activateOnline(token), { code: 'activation_failed', message: /the vendor refused the activation: .*release/ })
-  t.equal(createLicenseRepository(there.db).get(), undefined, 'nothing stored on the second machine')
+  await t.rejects(installLicense(there, { kind: 'activate', key: token }), { code: 'activation_failed', message: /the vendor refused the activation: .*release/ })
+  t.equal(await createLicenseRepository(there.dataLayer).get(), undefined, 'nothing stored on the second machine')
 
   vendor.revoke(claims.sub)
-  await t.rejects(here.license.activateOnline(token), { code: 'activation_failed', message: /revoked/ })
+  await t.rejects(installLicense(here, { kind: 'activate', key: token }), { code: 'activation_failed', message: /revoked/ })
   t.equal(here.license.state.status, 'active', 'a refused re-activation leaves the working license alone')
 })

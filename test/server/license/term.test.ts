@@ -1,6 +1,7 @@
 // Subscriptions end, perpetual keys do not, clocks get turned back, renewed keys and update packages arrive.
 import t from 'tap'
 import { issueUpdatePackage } from '../../../license-keys/vendor/issue.ts'
+import { installLicense } from '../../../server/services/license.ts'
 import { build, createOwner } from '../../helper.ts'
 import { issueTestLicense, licenseKey } from '../../license-helper.ts'
 
@@ -70,10 +71,10 @@ t.test('update-package licenses extend updates-until; the latest valid one count
   t.equal(app.license.state.updatesUntil, claims.updatesUntil)
   const later = claims.updatesUntil + 365 * DAY
   const pkg = await issueUpdatePackage({ licenseId: claims.sub, updatesUntil: later }, licenseKey())
-  t.equal((await app.license.installUpdatePackage(pkg.token)).updatesUntil, later)
+  t.equal((await installLicense(app, { kind: 'updatePackage', token: pkg.token })).updatesUntil, later)
   const shorter = await issueUpdatePackage({ licenseId: claims.sub, updatesUntil: claims.updatesUntil + DAY }, licenseKey())
-  t.equal((await app.license.installUpdatePackage(shorter.token)).updatesUntil, later, 'an earlier package does not shorten it')
+  t.equal((await installLicense(app, { kind: 'updatePackage', token: shorter.token })).updatesUntil, later, 'an earlier package does not shorten it')
   const foreign = await issueUpdatePackage({ licenseId: 'lic_someoneelse123', updatesUntil: later + DAY }, licenseKey())
-  await t.rejects(app.license.installUpdatePackage(foreign.token), { code: 'wrong_license' })
+  await t.rejects(installLicense(app, { kind: 'updatePackage', token: foreign.token }), { code: 'wrong_license' })
   t.equal(app.license.state.updatesUntil, later)
 })
