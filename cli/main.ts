@@ -8,6 +8,7 @@ import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
 import { registerAdminResetPassword } from './commands/admin-reset-password.ts'
 import { registerAdminUnlock } from './commands/admin-unlock.ts'
 import { registerBackup } from './commands/backup.ts'
+import { registerClusterStatus } from './commands/cluster-status.ts'
 import { registerLicense } from './commands/license.ts'
 import { registerConfigCheck } from './commands/config-check.ts'
 import { registerDbMigrate } from './commands/db-migrate.ts'
@@ -35,6 +36,8 @@ const admin = program.command('admin').description('workspace administration')
 registerAdminCreateOwner(admin)
 registerAdminResetPassword(admin)
 registerAdminUnlock(admin)
+const cluster = program.command('cluster').description('several nodes serving one workspace (cluster.redisUrl)')
+registerClusterStatus(cluster)
 
 // A key pasted as one argument ("$(cat key.txt)") starts with its -----BEGIN line, which commander
 // would take for an option; a leading newline keeps it an argument (the key reader ignores it).

@@ -46,7 +46,9 @@ function pong(port: number, password?: string): Promise<boolean> {
     }
     socket.setTimeout(500, () => done(false))
     socket.on('error', () => done(false))
-    socket.on('connect', () => socket.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`))
+    // RESP arrays, so a password with spaces travels as one argument.
+    const command = (...args: string[]): string => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`
+    socket.on('connect', () => socket.write(`${password ? command('AUTH', password) : ''}${command('PING')}`))
     socket.on('data', (chunk) => {
       reply += chunk.toString()
       if (reply.includes('+PONG')) done(true)

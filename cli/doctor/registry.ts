@@ -4,6 +4,7 @@ import type { Check } from './check.ts'
 import { capacityCheck } from './checks/capacity.ts'
 import { certificateCheck } from './checks/certificate.ts'
 import { clockCheck } from './checks/clock.ts'
+import { clusterRedisCheck } from './checks/cluster-redis.ts'
 import { configCheck } from './checks/config.ts'
 import { dataDirCheck } from './checks/data-dir.ts'
 import { databaseCheck } from './checks/database.ts'
@@ -31,6 +32,7 @@ export const CHECKS: readonly Check[] = [
   ldapCheck,
   oidcCheck,
   mailCheck,
+  clusterRedisCheck,
   clockCheck,
   workerCheck,
   mediaPortCheck,

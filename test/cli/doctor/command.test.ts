@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { timezoneCheck } from '../../../cli/doctor/checks/timezone.ts'
 import { check, contextWith, doctor, isolated, migratedDatabase, tempDir } from './fixtures/doctor.ts'
 
-const NAMES = ['config', 'data-dir', 'database-connection', 'database-server', 'database', 'database-role', 'certificate', 'license', 'ldap', 'oidc', 'mail', 'clock', 'worker', 'media-port', 'udp-buffers', 'timezone', 'capacity']
+const NAMES = ['config', 'data-dir', 'database-connection', 'database-server', 'database', 'database-role', 'certificate', 'license', 'ldap', 'oidc', 'mail', 'cluster-redis', 'clock', 'worker', 'media-port', 'udp-buffers', 'timezone', 'capacity']
 
 t.test('--list prints every check by name and title, in order', async (t) => {
   const r = await doctor(['--list'])
