@@ -1,34 +1,17 @@
 // The owner's meeting history and usage statistics: list and detail of meetings, CSV and JSON exports,
 // and per-day statistics against the license's limits. Owner only: it holds names, addresses and chat.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { Type, type Static } from '@sinclair/typebox'
 import type { MeetingSummary, Participant } from '../db/meeting-history-repository.ts'
 import { historyJson, sessionsCsv } from '../history/export.ts'
 import { stayQualityView } from '../history/stay-quality-view.ts'
 import { BadRangeError, parseRange, type RangeRules } from '../history/time-range.ts'
 import { sendError } from '../http-errors.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
+import { replies } from './common-schemas.ts'
+import { ListQuery, MeetingDetail, MeetingParams, MeetingsPage, RangeQuery, UsageStatistics } from './history-schemas.ts'
 
 /** Longest range one export or statistics request covers. */
 export const MAX_RANGE_DAYS = 366
-
-const RangeQuery = {
-  from: Type.Optional(Type.String({ maxLength: 40 })),
-  to: Type.Optional(Type.String({ maxLength: 40 })),
-}
-const ListQuery = Type.Object(
-  {
-    ...RangeQuery,
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  },
-  { additionalProperties: false },
-)
-type ListQuery = Static<typeof ListQuery>
-const ExportQuery = Type.Object(RangeQuery, { additionalProperties: false })
-type ExportQuery = Static<typeof ExportQuery>
-const MeetingParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
-type MeetingParams = Static<typeof MeetingParams>
 
 const summaryView = (m: MeetingSummary, now: number) => ({
   id: m.id,
@@ -65,7 +48,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
   const owner = app.requireRole('owner')
 
   /** range reads from/to, or answers 400 itself and returns undefined. */
-  const range = (query: ExportQuery, reply: FastifyReply, rules: Omit<RangeRules, 'now'>) => {
+  const range = (query: RangeQuery, reply: FastifyReply, rules: Omit<RangeRules, 'now'>) => {
     try {
       return parseRange(query, { ...rules, now: Date.now() })
     } catch (err) {
@@ -74,9 +57,9 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
       return undefined
     }
   }
-  const exportRange = (query: ExportQuery, reply: FastifyReply) => range(query, reply, { defaultDays: 30, maxDays: MAX_RANGE_DAYS })
+  const exportRange = (query: RangeQuery, reply: FastifyReply) => range(query, reply, { defaultDays: 30, maxDays: MAX_RANGE_DAYS })
 
-  app.get<{ Querystring: ListQuery }>('/api/meetings', { preHandler: owner, schema: { querystring: ListQuery } }, async (request, reply) => {
+  app.get<{ Querystring: ListQuery }>('/api/meetings', { preHandler: owner, schema: { querystring: ListQuery, response: replies({ 200: MeetingsPage }) } }, async (request, reply) => {
     // Without from, the whole kept history (retention bounds it).
     const r = range(request.query, reply, { defaultDays: app.meetingHistory.retentionDays + 1 })
     if (!r) return reply
@@ -86,9 +69,10 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     return { meetings: page.meetings.map((m) => summaryView(m, now)), next: page.next, retentionDays: app.meetingHistory.retentionDays }
   })
 
-  app.get<{ Querystring: ExportQuery }>(
+  app.get<{ Querystring: RangeQuery }>(
     '/api/meetings/export.csv',
-    { preHandler: owner, schema: { querystring: ExportQuery }, config: { rateCost: RATE_COST.export } },
+    // A file to download, sent as ready text: only the refusals are JSON.
+    { preHandler: owner, schema: { querystring: RangeQuery, response: replies({}) }, config: { rateCost: RATE_COST.export } },
     async (request, reply) => {
       const r = exportRange(request.query, reply)
       if (!r) return reply
@@ -102,9 +86,10 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     },
   )
 
-  app.get<{ Querystring: ExportQuery }>(
+  app.get<{ Querystring: RangeQuery }>(
     '/api/meetings/export.json',
-    { preHandler: owner, schema: { querystring: ExportQuery }, config: { rateCost: RATE_COST.export } },
+    // A file to download, sent as ready text: only the refusals are JSON.
+    { preHandler: owner, schema: { querystring: RangeQuery, response: replies({}) }, config: { rateCost: RATE_COST.export } },
     async (request, reply) => {
       const r = exportRange(request.query, reply)
       if (!r) return reply
@@ -119,7 +104,7 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     },
   )
 
-  app.get<{ Params: MeetingParams }>('/api/meetings/:id', { preHandler: owner, schema: { params: MeetingParams } }, async (request, reply) => {
+  app.get<{ Params: MeetingParams }>('/api/meetings/:id', { preHandler: owner, schema: { params: MeetingParams, response: replies({ 200: MeetingDetail }) } }, async (request, reply) => {
     const meeting = await app.meetingHistory.repository.get(request.params.id)
     if (!meeting) return sendError(reply, 404, 'not_found', 'no such meeting (it may have been deleted by retention)')
     const now = Date.now()
@@ -130,9 +115,9 @@ export default async function historyRoutes(app: FastifyInstance): Promise<void>
     }
   })
 
-  app.get<{ Querystring: ExportQuery }>(
+  app.get<{ Querystring: RangeQuery }>(
     '/api/statistics',
-    { preHandler: owner, schema: { querystring: ExportQuery }, config: { rateCost: RATE_COST.statistics } },
+    { preHandler: owner, schema: { querystring: RangeQuery, response: replies({ 200: UsageStatistics }) }, config: { rateCost: RATE_COST.statistics } },
     async (request, reply) => {
       const r = range(request.query, reply, { defaultDays: 30, maxDays: MAX_RANGE_DAYS, wholeDays: true })
       if (!r) return reply

@@ -1,85 +1,23 @@
 // The REST client: every call to /api goes through request(), which turns failures into ApiError.
+// The answers' types are the server's response schemas (server/routes/*-schemas.ts), imported as types
+// only, as the meeting imports the signaling protocol: the bundle holds none of the server's code.
+import type { InvitationBody, InvitationResult, InvitationUsage } from '../../routes/invitation-schemas.ts'
+import type { LicenseInfo, LicenseKindReply } from '../../routes/license-schemas.ts'
+import type { ListQuery, MeetingDetail, MeetingsPage, RangeQuery, UsageStatistics } from '../../routes/history-schemas.ts'
+import type { RecordingsReply } from '../../routes/recording-schemas.ts'
+import type { PublicRoomReply, RoomReply, RoomsReply } from '../../routes/room-schemas.ts'
+import type { NewOwnerBody, NewRoomBody, NewUserBody, RoomSettingsBody, SignInBody } from '../../routes/schemas.ts'
+import type { AuditPage, AuthMethods, Role, SetupStatusReply, User, UserReply, UsersReply } from '../../routes/user-schemas.ts'
 
-export type Role = 'owner' | 'admin' | 'member'
+export type { AuditEntry, AuthMethods, AuthSource, Role, User } from '../../routes/user-schemas.ts'
+export type { LobbyMode, PublicRoom, RoomSummary } from '../../routes/room-schemas.ts'
+export type { RecordingSummary } from '../../routes/recording-schemas.ts'
+export type { LicenseInfo, LicenseKind, LicenseStatus } from '../../routes/license-schemas.ts'
+export type { InvitationBody, InvitationQuota, InvitationResult, InvitationUsage } from '../../routes/invitation-schemas.ts'
+export type { MeetingChatLine, MeetingRecord, MeetingStay, UsageDay, UsageStatistics } from '../../routes/history-schemas.ts'
 
-export interface User {
-  id: string
-  email: string
-  displayName: string
-  role: Role
-}
-
-export interface RoomSummary {
-  id: string
-  title: string
-  /** Unix milliseconds. */
-  createdAt: number
-  /** The absolute join link to hand to colleagues and guests. */
-  url: string
-  participants: number
-  lobby: LobbyMode
-  /** The room has a PIN for guests (never shown back). */
-  pinSet: boolean
-}
-
-export type LobbyMode = 'off' | 'guests' | 'everyone'
-
-export interface PublicRoom {
-  id: string
-  title: string
-  /** Guests must enter the room's PIN. */
-  pinRequired: boolean
-  lobby: LobbyMode
-}
-
-/** GET /api/recordings: one recorded meeting. */
-export interface RecordingSummary {
-  id: string
-  roomTitle: string
-  startedBy: string
-  /** Unix milliseconds. */
-  startedAt: number
-  endedAt: number | null
-  durationMs: number | null
-  sizeBytes: number | null
-  status: 'recording' | 'ready' | 'partial' | 'failed'
-  error: { code: string; message: string } | null
-  fileUrl: string
-  chatUrl: string
-}
-
-export type LicenseStatus = 'unlicensed' | 'active' | 'suspended' | 'invalid'
-
-/** GET /api/license: members see status, problem and features; owners and admins see everything. */
-/** commercial: a sold key; evaluation: the vendor's trial key; development: `veche serve --dev`. */
-export type LicenseKind = 'commercial' | 'evaluation' | 'development'
-
-export interface LicenseInfo {
-  status: LicenseStatus
-  kind?: LicenseKind | null
-  problem: { code: string; message: string } | null
-  features: string[]
-  warnings?: { code: string; daysLeft: number; message: string }[]
-  licenseId?: string | null
-  licensee?: { name: string; taxId?: string } | null
-  plan?: string | null
-  limits?: { rooms: number; participantsPerRoom: number; internalUsers: number } | null
-  usage?: { rooms: number; internalUsers: number }
-  term?: 'perpetual' | 'subscription' | null
-  /** Unix seconds. */
-  termEnd?: number | null
-  /** Unix seconds. */
-  updatesUntil?: number | null
-  activations?: number | null
-  activation?: {
-    activationId: string
-    /** Unix seconds. */
-    activatedAt: number
-    fingerprintOk: boolean
-    fingerprintChanged: string[]
-  } | null
-  version?: string
-}
+/** An account as owners and admins see it in GET /api/users: the same fields as everyone's own. */
+export type ManagedUser = User
 
 /**
  * ApiError is what every failed call throws. `code` is the server's stable error code, or `network`
@@ -135,66 +73,34 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 }
 
 export const api = {
-  setupStatus: (signal?: AbortSignal) => request<{ needsOwner: boolean }>('GET', '/api/setup/status', undefined, signal),
-  createOwner: (body: { email: string; displayName: string; password: string }) =>
-    request<{ user: User }>('POST', '/api/setup/owner', body),
+  setupStatus: (signal?: AbortSignal) => request<SetupStatusReply>('GET', '/api/setup/status', undefined, signal),
+  createOwner: (body: NewOwnerBody) => request<UserReply>('POST', '/api/setup/owner', body),
 
-  signIn: (body: { email: string; password: string }) => request<{ user: User }>('POST', '/api/auth/signin', body),
+  signIn: (body: SignInBody) => request<UserReply>('POST', '/api/auth/signin', body),
   signOut: () => request<void>('POST', '/api/auth/signout'),
-  me: (signal?: AbortSignal) => request<{ user: User }>('GET', '/api/auth/me', undefined, signal),
+  me: (signal?: AbortSignal) => request<UserReply>('GET', '/api/auth/me', undefined, signal),
 
-  listUsers: (signal?: AbortSignal) => request<{ users: User[] }>('GET', '/api/users', undefined, signal),
-  createUser: (body: { email: string; displayName: string; password: string; role: 'admin' | 'member' }) =>
-    request<{ user: User }>('POST', '/api/users', body),
+  listUsers: (signal?: AbortSignal) => request<UsersReply>('GET', '/api/users', undefined, signal),
+  createUser: (body: NewUserBody) => request<UserReply>('POST', '/api/users', body),
 
-  listRooms: (signal?: AbortSignal) => request<{ rooms: RoomSummary[] }>('GET', '/api/rooms', undefined, signal),
-  createRoom: (body: { title: string }) => request<{ room: RoomSummary }>('POST', '/api/rooms', body),
+  listRooms: (signal?: AbortSignal) => request<RoomsReply>('GET', '/api/rooms', undefined, signal),
+  createRoom: (body: NewRoomBody) => request<RoomReply>('POST', '/api/rooms', body),
   /** updateRoom sets the lobby mode and PIN (null removes it; absent keeps it); the creator only. */
-  updateRoom: (id: string, body: { lobby?: LobbyMode; pin?: string | null }) =>
-    request<{ room: RoomSummary }>('PATCH', `/api/rooms/${encodeURIComponent(id)}`, body),
+  updateRoom: (id: string, body: RoomSettingsBody) => request<RoomReply>('PATCH', `/api/rooms/${encodeURIComponent(id)}`, body),
   deleteRoom: (id: string) => request<void>('DELETE', `/api/rooms/${encodeURIComponent(id)}`),
   license: (signal?: AbortSignal) => request<LicenseInfo>('GET', '/api/license', undefined, signal),
-  licenseKind: (signal?: AbortSignal) => request<{ kind: LicenseKind | null }>('GET', '/api/license/kind', undefined, signal),
+  licenseKind: (signal?: AbortSignal) => request<LicenseKindReply>('GET', '/api/license/kind', undefined, signal),
   activateLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/activate', { key }),
   renewLicense: (key: string) => request<LicenseInfo>('POST', '/api/license/renew', { key }),
 
-  listRecordings: (signal?: AbortSignal) => request<{ recordings: RecordingSummary[] }>('GET', '/api/recordings', undefined, signal),
+  listRecordings: (signal?: AbortSignal) => request<RecordingsReply>('GET', '/api/recordings', undefined, signal),
   deleteRecording: (id: string) => request<void>('DELETE', `/api/recordings/${encodeURIComponent(id)}`),
 
   getRoom: (id: string, signal?: AbortSignal) =>
-    request<{ room: PublicRoom }>('GET', `/api/rooms/${encodeURIComponent(id)}`, undefined, signal),
+    request<PublicRoomReply>('GET', `/api/rooms/${encodeURIComponent(id)}`, undefined, signal),
 }
 
 /** E-mail invitations (invite/): how much of the daily limits is left, and sending one. */
-export interface InvitationQuota {
-  sent: number
-  limit: number
-  /** Unix milliseconds when one more recipient may be invited; null: now. */
-  freesAt: number | null
-}
-
-export interface InvitationUsage {
-  user: InvitationQuota
-  workspace: InvitationQuota
-  maxRecipients: number
-}
-
-export interface InvitationBody {
-  recipients: string[]
-  /** ISO 8601; absent: no calendar event. */
-  scheduledAt?: string
-  durationMinutes?: number
-  message?: string
-  lang?: 'en' | 'ru'
-  /** IANA zone the e-mail shows times in. */
-  timeZone?: string
-}
-
-export interface InvitationResult {
-  sent: number
-  results: { recipient: string; status: 'sent' | 'refused' | 'failed'; reason?: string }[]
-}
-
 export const invitationsApi = {
   usage: (signal?: AbortSignal) => request<InvitationUsage>('GET', '/api/invitations/usage', undefined, signal),
   send: (roomId: string, body: InvitationBody) =>
@@ -203,41 +109,16 @@ export const invitationsApi = {
 
 // ---- Account administration and the audit log (owners and admins) ----
 
-/** Where a user proves who they are: a password kept by Veche, or a corporate directory. */
-export type AuthSource = 'local' | 'ldap' | 'oidc'
-
-/** GET /api/users: an account as owners and admins see it. */
-export interface ManagedUser extends User {
-  authSource: AuthSource
-  /** Unix milliseconds; null: may sign in. */
-  blockedAt: number | null
-  createdAt: number
-}
-
-/** GET /api/audit: who did what to whom; names of deleted users are replaced by an anonymous label. */
-export interface AuditEntry {
-  id: number
-  /** Unix milliseconds. */
-  at: number
-  /** null: the server itself or the console (actorName 'system' or 'cli'). */
-  actorId: string | null
-  actorName: string
-  action: string
-  targetId: string | null
-  targetName: string | null
-  detail: Record<string, unknown>
-}
-
 const userPath = (id: string, rest = '') => `/api/users/${encodeURIComponent(id)}${rest}`
 
 export const adminApi = {
-  listUsers: (signal?: AbortSignal) => request<{ users: ManagedUser[] }>('GET', '/api/users', undefined, signal),
+  listUsers: (signal?: AbortSignal) => request<UsersReply>('GET', '/api/users', undefined, signal),
   /** setRole: owners only; the last owner who can sign in keeps the role. */
-  setRole: (id: string, role: Role) => request<{ user: ManagedUser }>('PATCH', userPath(id), { role }),
-  block: (id: string) => request<{ user: ManagedUser }>('POST', userPath(id, '/block')),
-  unblock: (id: string) => request<{ user: ManagedUser }>('POST', userPath(id, '/unblock')),
+  setRole: (id: string, role: Role) => request<UserReply>('PATCH', userPath(id), { role }),
+  block: (id: string) => request<UserReply>('POST', userPath(id, '/block')),
+  unblock: (id: string) => request<UserReply>('POST', userPath(id, '/unblock')),
   /** resetPassword: local accounts only; signs the user out everywhere. */
-  resetPassword: (id: string, password: string) => request<{ user: ManagedUser }>('POST', userPath(id, '/password'), { password }),
+  resetPassword: (id: string, password: string) => request<UserReply>('POST', userPath(id, '/password'), { password }),
   /** deleteUser deletes the account and anonymises the user's name wherever it was kept. */
   deleteUser: (id: string) => request<void>('DELETE', userPath(id)),
   /** audit: owners only; newest first, `next` is the `before` of the following page (null: no more). */
@@ -246,73 +127,14 @@ export const adminApi = {
     if (options.before !== undefined) query.set('before', String(options.before))
     if (options.limit !== undefined) query.set('limit', String(options.limit))
     const qs = query.toString()
-    return request<{ entries: AuditEntry[]; next: number | null }>('GET', `/api/audit${qs ? `?${qs}` : ''}`, undefined, signal)
+    return request<AuditPage>('GET', `/api/audit${qs ? `?${qs}` : ''}`, undefined, signal)
   },
 }
 
 // ---- Meeting history and usage statistics (owners) ----
 
-/** GET /api/meetings: one meeting that ran on this server. Times are Unix milliseconds. */
-export interface MeetingRecord {
-  id: number
-  roomId: string
-  roomTitle: string
-  startedAt: number
-  /** null while it runs. */
-  endedAt: number | null
-  durationMs: number
-  /** People who took part (someone who came back counts once). */
-  participants: number
-}
-
-/** One stay of one person in a meeting, with where they connected from. */
-export interface MeetingStay {
-  id: number
-  userId: string | null
-  displayName: string
-  kind: 'internal' | 'guest'
-  joinedAt: number
-  leftAt: number | null
-  durationMs: number
-  browser: string | null
-  os: string | null
-  userAgent: string | null
-  address: string | null
-  viaProxy: boolean
-  forwardedFor: string | null
-}
-
-export interface MeetingChatLine {
-  participantId: number | null
-  senderName: string
-  text: string
-  sentAt: number
-}
-
-/** GET /api/statistics: one UTC day. */
-export interface UsageDay {
-  day: string
-  meetings: number
-  participantMinutes: number
-  peakRooms: number
-  peakParticipants: number
-  peakMeetingParticipants: number
-}
-
-export interface UsageStatistics {
-  from: string
-  to: string
-  days: UsageDay[]
-  totals: Omit<UsageDay, 'day'>
-  /** What the license allows at once; null without a license. */
-  limits: { rooms: number; participantsPerRoom: number } | null
-}
-
 /** A range for the history API: dates (YYYY-MM-DD, UTC) or times with zone; `to` includes its day. */
-export interface HistoryRange {
-  from?: string
-  to?: string
-}
+export type HistoryRange = RangeQuery
 
 const historyQuery = (params: Record<string, string | number | undefined>): string => {
   const query = new URLSearchParams()
@@ -322,10 +144,10 @@ const historyQuery = (params: Record<string, string | number | undefined>): stri
 }
 
 export const historyApi = {
-  listMeetings: (range: HistoryRange & { before?: number; limit?: number }, signal?: AbortSignal) =>
-    request<{ meetings: MeetingRecord[]; next: number | null; retentionDays: number }>('GET', `/api/meetings${historyQuery({ ...range })}`, undefined, signal),
+  listMeetings: (range: ListQuery, signal?: AbortSignal) =>
+    request<MeetingsPage>('GET', `/api/meetings${historyQuery({ ...range })}`, undefined, signal),
   getMeeting: (id: string, signal?: AbortSignal) =>
-    request<{ meeting: MeetingRecord; participants: MeetingStay[]; chat: MeetingChatLine[] }>('GET', `/api/meetings/${encodeURIComponent(id)}`, undefined, signal),
+    request<MeetingDetail>('GET', `/api/meetings/${encodeURIComponent(id)}`, undefined, signal),
   /** exportUrl is a download link (the browser sends the session cookie). */
   exportUrl: (format: 'csv' | 'json', range: HistoryRange) => `/api/meetings/export.${format}${historyQuery({ ...range })}`,
   statistics: (range: HistoryRange, signal?: AbortSignal) =>
@@ -333,14 +155,6 @@ export const historyApi = {
 }
 
 // ---- Sign-in methods: corporate sign-in (OpenID Connect) and directory logins ----
-
-/** GET /api/auth/methods: what the sign-in page offers. */
-export interface AuthMethods {
-  /** email_or_username: a directory (LDAP) also accepts its user names. */
-  login: 'email' | 'email_or_username'
-  /** null: no corporate sign-in button; name '' asks for the generic label. */
-  oidc: { name: string } | null
-}
 
 export const signInApi = {
   methods: (signal?: AbortSignal) => request<AuthMethods>('GET', '/api/auth/methods', undefined, signal),
