@@ -23,6 +23,14 @@ const MIN_SHARE = 0.5
 const TRIAL_FIRST_MS = 4000
 const TRIAL_MAX_MS = 12_000
 const TRIAL_MS = 4000
+/**
+ * Loss on the way to the receiver (transport-cc feedback, mediasoup's weighted average of the last 24
+ * reports, i.e. the last 1-2 s) above this is congestion, not a lossy radio: random loss of 10% or
+ * bursts averaging 5% stay below it, a link capped under what is sent loses 30-50% within a second.
+ */
+const CONGESTION_LOSS = 0.15
+/** What a congested link carried caps the budget this long after the loss was last seen. */
+const CEILING_HOLD_MS = 4000
 
 interface Fitted {
   readonly consumer: types.Consumer
@@ -46,9 +54,20 @@ interface Fitted {
 /** Per-producer layer bitrates for one tick, shared by every receiver of that producer. */
 export type LayerCosts = Map<string, Promise<number[]>>
 
+/** The receive transport's own view of its link: its send rate and the share lost on the way. */
+export interface DownlinkLoss {
+  /** bits/s sent on the transport (media, RTX, headers), mediasoup's last second. */
+  sendBitrate: number
+  /** 0..1, from the receiver's transport-cc feedback. */
+  loss: number
+}
+
 export class DownlinkFit {
   readonly #fitted = new Map<string, Fitted>()
   readonly #tell: (consumerId: string, limit: VideoLimit) => void
+  /** What the link carried when it last lost packets to congestion, and until when that caps the budget. */
+  #ceiling: { bps: number; until: number } | undefined
+  #lastLoss = 0
 
   /** `tell` hears each change of a consumer's limit (the client shows it on the tile). */
   constructor(tell: (consumerId: string, limit: VideoLimit) => void) {
@@ -102,11 +121,24 @@ export class DownlinkFit {
    * tick fits every managed consumer to `available` (bits/s, the receive transport's estimate) minus
    * `audioStreams` Opus streams. Bigger tiles are served first. A consumer whose smallest picture does
    * not fit even at half its frame rate is paused (audio only) and tried again every few seconds.
+   * `link`: when the receiver loses packets to congestion, what actually arrives (sent x delivered)
+   * caps the budget at once, and for a few seconds after: mediasoup's estimate takes 3-4 s to fall
+   * under a sudden cap (the bench's `capdrop`), while the loss shows within a second.
    * Never throws: a consumer or producer that closed meanwhile is skipped.
    */
-  async tick(available: number, audioStreams: number, costs: LayerCosts): Promise<void> {
-    let budget = available - audioStreams * AUDIO_BPS
+  async tick(available: number, audioStreams: number, costs: LayerCosts, link?: DownlinkLoss): Promise<void> {
     const now = Date.now()
+    if (link && link.loss > CONGESTION_LOSS && link.sendBitrate > 0) {
+      const carried = link.sendBitrate * (1 - link.loss)
+      const held = this.#ceiling && now < this.#ceiling.until ? this.#ceiling.bps : 0
+      // The loss is an average of the last second or two: while it falls after a step down, the lower
+      // rate sent now says less about the link than the rate that overflowed it.
+      const bps = link.loss < this.#lastLoss ? Math.max(held, carried) : carried
+      this.#ceiling = { bps, until: now + CEILING_HOLD_MS }
+    }
+    this.#lastLoss = link?.loss ?? 0
+    if (this.#ceiling && now < this.#ceiling.until) available = Math.min(available, this.#ceiling.bps)
+    let budget = available - audioStreams * AUDIO_BPS
     const live = [...this.#fitted.values()].filter(
       (f) => !f.consumer.closed && !f.consumer.producerPaused && (!f.consumer.paused || f.pausedAt !== undefined),
     )

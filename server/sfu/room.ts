@@ -38,8 +38,8 @@ export interface RoomEvents {
 
 type Media = RoomMedia
 
-/** How often receivers' video is fitted to their downlink estimate: a cap is met within about a second. */
-const FIT_EVERY_MS = 1000
+/** How often receivers' video is fitted to their downlink: a cap is met within about a second. */
+const FIT_EVERY_MS = 500
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly id: string
@@ -80,12 +80,13 @@ export class Room extends EventEmitter<RoomEvents> {
         const transport = peer?.recvTransport
         if (!peer || !transport || fit.size === 0 || transport.closed) continue
         const stats = await transport.getStats().catch(() => [])
-        const available = (stats[0] as { availableOutgoingBitrate?: number } | undefined)?.availableOutgoingBitrate
+        const link = stats[0] as { availableOutgoingBitrate?: number; sendBitrate?: number; rtpPacketLossSent?: number } | undefined
+        const available = link?.availableOutgoingBitrate
         // A receiver without congestion feedback has no estimate: nothing to fit to.
         if (!available) continue
         let audio = 0
         for (const c of peer.consumers.values()) if (c.kind === 'audio' && !c.paused && !c.producerPaused) audio++
-        await fit.tick(available, audio, costs)
+        await fit.tick(available, audio, costs, { sendBitrate: link.sendBitrate ?? 0, loss: link.rtpPacketLossSent ?? 0 })
       }
     } catch (err) {
       this.#log.debug({ room: this.id, err: (err as Error).message }, 'downlink fit skipped')

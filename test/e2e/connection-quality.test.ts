@@ -2,7 +2,8 @@
 // the guest's media through the UDP relay of bench/lib. Capping the guest's downlink far below the
 // smallest picture makes the server stop the owner's video to the guest; the guest's page then shows
 // the poor-connection notice, a poor level on the owner's tile and says why the video stopped; when
-// the cap goes, the video and a better level come back. Correctness only: the timings are generous.
+// the cap goes, the video and a better level come back; after the guest leaves, the meeting's history
+// shows its stay's quality. Correctness only: the timings are generous.
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { joinFromLink, mediaFlows, newMeetingContext, signIn } from '../browser.ts'
@@ -56,4 +57,16 @@ t.test('a guest whose downlink cannot carry video is told, and gets video back a
   await ownerTile(guest).and(guest.locator('[data-has-video]')).waitFor({ timeout: 10_000 })
   await notice.waitFor({ state: 'hidden', timeout: 30_000 })
   t.pass('video and a clean screen came back once the cap went')
+
+  // The meeting's history keeps the guest's stay with its quality: the time rated poor by the guest's
+  // browser and the time the server sent it audio only.
+  await guest.click('[data-testid=leave]')
+  const history = await ownerContext.newPage()
+  await history.goto(`${bench.server.url}/meetings`)
+  await history.locator('a[href^="/meetings/"]').first().click()
+  const guestStay = history.locator('[data-testid=stay-row]', { hasText: 'Гость' })
+  await guestStay.locator('[data-testid=stay-limits]').waitFor({ timeout: 15_000 })
+  t.match(await guestStay.locator('[data-testid=stay-quality]').textContent(), /poor \d+%/, 'the guest\'s poor time is shown')
+  t.equal(await guestStay.locator('[data-testid=stay-quality]').getAttribute('data-worst'), 'poor')
+  t.match(await guestStay.locator('[data-testid=stay-limits]').textContent(), /audio only \d+ (s|min)/, 'and how long it got audio only')
 })
