@@ -7,17 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ClusterError } from '../../../server/cluster/errors.ts'
 import { LeaseKeeper } from '../../../server/cluster/lease-keeper.ts'
 import { createLeaseStore } from '../../../server/cluster/lease-store.ts'
-import { RedisLink } from '../../../server/cluster/redis-link.ts'
 import { startRedisServer } from '../../redis-server.ts'
+import { openLink as openTestLink } from './fixtures/link.ts'
 
 const redis = await startRedisServer(t)
 
-const openLink = async (): Promise<RedisLink> => {
-  const link = RedisLink.open({ url: redis.url })
-  t.teardown(() => link.close())
-  await link.ready(5000)
-  return link
-}
+const openLink = () => openTestLink(t, redis)
 
 t.test('one holder at a time; renew and release by the holder only; a later lease has a higher token', async (t) => {
   const store = createLeaseStore(await openLink())

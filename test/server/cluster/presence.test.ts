@@ -8,18 +8,13 @@ import { liveNodes } from '../../../server/cluster/node-registry.ts'
 import { chooseNode, placeMeeting } from '../../../server/cluster/placement.ts'
 import { startPresence, type NodeAnnouncement } from '../../../server/cluster/presence.ts'
 import { createLeaseStore } from '../../../server/cluster/lease-store.ts'
-import { RedisLink } from '../../../server/cluster/redis-link.ts'
 import { eventually } from '../../eventually.ts'
 import { startRedisServer } from '../../redis-server.ts'
+import { openLink as openTestLink } from './fixtures/link.ts'
 
 const redis = await startRedisServer(t)
 
-const openLink = async (): Promise<RedisLink> => {
-  const link = RedisLink.open({ url: redis.url })
-  t.teardown(() => link.close())
-  await link.ready(5000)
-  return link
-}
+const openLink = () => openTestLink(t, redis)
 
 const load = (participants: number, workers = 2, cpu = 0.1): NodeLoad => ({ cpu, cores: 2, workers, rooms: 1, participants, consumers: participants * 2 })
 const self = (name: string) => ({ name, url: `https://${name}.corp.example:8443`, mediaAddress: '127.0.0.2', version: '0.1.0', startedAt: Date.now() })
