@@ -149,7 +149,8 @@ export class RedisLink extends EventEmitter<{ up: []; down: [ClusterError] }> {
   async close(): Promise<void> {
     this.removeAllListeners('up')
     this.removeAllListeners('down')
-    this.#client.destroy()
+    // A second close (a test's teardown after the test closed it) has nothing left to end.
+    if (this.#client.isOpen) this.#client.destroy()
   }
 
   #unavailable(cause: Error): ClusterError {
@@ -176,5 +177,4 @@ export class RedisLink extends EventEmitter<{ up: []; down: [ClusterError] }> {
     this.#log?.warn({ redis: this.url, err: err.message }, 'Redis unavailable; new meetings are refused until it answers')
     this.emit('down', err)
   }
-
 }
