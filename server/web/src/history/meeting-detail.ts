@@ -1,7 +1,6 @@
 // One meeting from the history: when it ran, each participant's stay (employee or guest, browser,
 // system, address, proxy, connection quality) and the chat.
 import type { MeetingChatLine, MeetingRecord, MeetingStay } from '../api.ts'
-import type { StayQualityView } from '../../../history/stay-quality-view.ts'
 import { h, type Child } from '../dom.ts'
 import { formatDate, formatTime, t } from '../i18n/index.ts'
 import { dataRow, dataTable, type Column } from './data-table.ts'
@@ -39,8 +38,8 @@ const LEVELS = ['good', 'fair', 'poor'] as const
  * qualityCell: a bar of the stay's time at each level as the browser rated it, the levels that
  * occurred in words, and the server's limits on the video it received.
  */
-function qualityCell(p: MeetingStay & { quality?: StayQualityView }): Child[] {
-  const q = p.quality ?? null
+function qualityCell(p: MeetingStay): Child[] {
+  const q = p.quality
   if (!q) return [t('history.unknown')]
   const parts: Child[] = []
   const ms = { good: q.goodMs ?? 0, fair: q.fairMs ?? 0, poor: q.poorMs ?? 0 }
