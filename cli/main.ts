@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.ts'
 import { LicenseError } from '../license-keys/errors.ts'
 import { MigrationError } from '../server/db/migrations.ts'
 import { registerActivate } from './commands/activate.ts'
+import { registerAdminBlock } from './commands/admin-block.ts'
 import { registerAdminCreateOwner } from './commands/admin-create-owner.ts'
 import { registerAdminResetPassword } from './commands/admin-reset-password.ts'
 import { registerAdminUnlock } from './commands/admin-unlock.ts'
@@ -36,6 +37,7 @@ const admin = program.command('admin').description('workspace administration')
 registerAdminCreateOwner(admin)
 registerAdminResetPassword(admin)
 registerAdminUnlock(admin)
+registerAdminBlock(admin)
 const cluster = program.command('cluster').description('several nodes serving one workspace (cluster.redisUrl)')
 registerClusterStatus(cluster)
 

@@ -2,8 +2,8 @@
 import type { SignInRecord, UsersRepository } from '../server/db/users-repository.ts'
 import { CliError } from './errors.ts'
 
-export function userByEmail(users: UsersRepository, email: string): SignInRecord {
-  const found = users.findForSignIn(email)
+export async function userByEmail(users: UsersRepository, email: string): Promise<SignInRecord> {
+  const found = await users.findForSignIn(email)
   if (!found) throw new CliError(`no user with e-mail ${email}: check the address (the Users page lists every account)`)
   return found
 }

@@ -48,22 +48,22 @@ export async function externalAccount(
   formerIds: readonly string[] = [],
 ): Promise<ExternalAccountResult> {
   const { users } = deps
-  const existing = users.findExternal(source, externalId) ?? rekeyed(deps, source, externalId, formerIds)
+  const existing = (await users.findExternal(source, externalId)) ?? (await rekeyed(deps, source, externalId, formerIds))
   if (existing) {
     if (existing.blockedAt !== null) return { refused: { kind: 'blocked', reason: `user ${existing.id} is blocked` } }
     await refresh(deps, source, existing, profile)
-    return { user: users.get(existing.id)! }
+    return { user: (await users.get(existing.id))! }
   }
 
   if (!profile.email) return { refused: { kind: 'no_email', reason: `the ${source} directory gave no e-mail address` } }
-  const holder = users.findForSignIn(profile.email)
+  const holder = await users.findForSignIn(profile.email)
   if (holder) return { refused: emailTaken(profile.email, holder.user.authSource, `belongs to ${holder.user.authSource} user ${holder.user.id}`) }
-  const limit = refuseNewUser(deps.license, users.count())
+  const limit = refuseNewUser(deps.license, await users.count())
   if (limit) return { refused: { kind: 'license', code: limit.code, reason: limit.message } }
   let user: User
   try {
     const role = profile.role ?? 'member'
-    user = users.createExternal({ source, externalId, email: profile.email, displayName: profile.displayName, role })
+    user = await users.createExternal({ source, externalId, email: profile.email, displayName: profile.displayName, role })
   } catch (err) {
     // Another sign-in took the e-mail between the check and the insert.
     if (err instanceof EmailTakenError) return { refused: emailTaken(profile.email, source, err.message) }
@@ -75,18 +75,13 @@ export async function externalAccount(
 }
 
 /** rekeyed moves an account stored under a former id to `externalId`, and returns it; undefined: none. */
-function rekeyed(deps: ExternalAccountDeps, source: DirectorySource, externalId: string, formerIds: readonly string[]): User | undefined {
+async function rekeyed(deps: ExternalAccountDeps, source: DirectorySource, externalId: string, formerIds: readonly string[]): Promise<User | undefined> {
   for (const former of formerIds) {
     if (former === externalId) continue
-    const user = deps.users.findExternal(source, former)
+    const user = await deps.users.findExternal(source, former)
     if (!user) continue
-    try {
-      deps.users.setExternalId(user.id, externalId)
-    } catch (err) {
-      // A concurrent sign-in of the same person re-keyed it first.
-      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err
-      return deps.users.findExternal(source, externalId)
-    }
+    // False: a concurrent sign-in of the same person re-keyed it first.
+    if (!(await deps.users.setExternalId(user.id, externalId))) return deps.users.findExternal(source, externalId)
     deps.log.info({ user: user.id, from: former, to: externalId, source }, 'directory account re-keyed to a stable id')
     return user
   }
@@ -105,7 +100,7 @@ async function refresh(deps: ExternalAccountDeps, source: DirectorySource, user:
   const { users, log } = deps
   let email = user.email
   if (profile.email) {
-    const holder = profile.email.toLowerCase() === user.email.toLowerCase() ? undefined : users.findForSignIn(profile.email)
+    const holder = profile.email.toLowerCase() === user.email.toLowerCase() ? undefined : await users.findForSignIn(profile.email)
     if (holder && holder.user.id !== user.id) {
       log.warn({ user: user.id, email: profile.email, holder: holder.user.id, source }, 'directory e-mail changed to one another account has; keeping the old one')
     } else {
@@ -115,19 +110,19 @@ async function refresh(deps: ExternalAccountDeps, source: DirectorySource, user:
   const displayName = profile.displayName || user.displayName
   if (email !== user.email || displayName !== user.displayName) {
     try {
-      users.setProfile(user.id, email, displayName)
+      await users.setProfile(user.id, email, displayName)
     } catch (err) {
       // A concurrent sign-in took the e-mail between the check and the update: keep the old profile.
-      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err
+      if (!(err instanceof EmailTakenError)) throw err
       log.warn({ user: user.id, err: (err as Error).message, source }, 'directory profile not refreshed')
     }
   }
   if (profile.role === null || profile.role === user.role) return
-  if (user.role === 'owner' && users.countOwners() <= 1) {
+  if (user.role === 'owner' && (await users.countOwners()) <= 1) {
     log.warn({ user: user.id, mapped: profile.role, source }, 'directory groups would demote the last owner; the user stays owner')
     return
   }
-  users.setRole(user.id, profile.role)
+  await users.setRole(user.id, profile.role)
   await deps.audit.record(SYSTEM_ACTOR, 'user.role_changed', { id: user.id, name: displayName }, { source, from: user.role, to: profile.role })
   log.info({ user: user.id, from: user.role, to: profile.role, source }, 'directory role refreshed')
 }

@@ -69,7 +69,7 @@ export class SignInGuard {
   }
 
   /** failed counts a failure and returns how long to hold the answer (ms). */
-  failed(record: SignInRecord | undefined, address: string): number {
+  async failed(record: SignInRecord | undefined, address: string): Promise<number> {
     const now = this.#now()
     const recent = this.#recentAddressFailures(address, now)
     recent.push(now)
@@ -90,17 +90,16 @@ export class SignInGuard {
     const n = record.failedSignIns + 1
     if (n >= this.#options.lockAfter) {
       // The count starts over once the lock has passed.
-      this.#users.clearFailedSignIns(id)
-      this.#users.lockUntil(id, now + this.#windowMs)
+      await this.#users.lockAfterFailures(id, now + this.#windowMs)
     } else {
-      this.#users.recordFailedSignIn(id, null)
+      await this.#users.recordFailedSignIn(id, null)
     }
     return this.#delayFor(n)
   }
 
   /** succeeded resets the account's failures (an address's failures age out by themselves). */
-  succeeded(id: UserId, address: string): void {
-    this.#users.clearFailedSignIns(id)
+  async succeeded(id: UserId, address: string): Promise<void> {
+    await this.#users.clearFailedSignIns(id)
     this.#ownerFailures.delete(ownerKey(id, address))
     this.#ownerLocks.delete(ownerKey(id, address))
   }

@@ -44,28 +44,20 @@ export interface AuditPage {
 }
 
 export function createAuditRepository({ db }: DataLayer) {
-  /** The writes, built but not run: erase-user.ts runs them inside its synchronous transaction (engine.ts, step 2). */
-  const queries = {
-    record: (actor: AuditActor, action: string, target?: AuditTarget, detail: Record<string, unknown> = {}, now = Date.now()) =>
-      db.insertInto('audit_log').values({
-        at: now,
-        actor_id: actor.id,
-        actor_name: actor.displayName,
-        action,
-        target_id: target?.id ?? null,
-        target_name: target?.name ?? null,
-        detail: JSON.stringify(detail),
-      }),
-    anonymise: (id: UserId, label: string) => [
-      db.updateTable('audit_log').set({ actor_name: label }).where('actor_id', '=', id),
-      db.updateTable('audit_log').set({ target_name: label }).where('target_id', '=', id),
-    ],
-  }
-
   return {
-    queries,
     async record(actor: AuditActor, action: string, target?: AuditTarget, detail: Record<string, unknown> = {}, now = Date.now()): Promise<void> {
-      await queries.record(actor, action, target, detail, now).execute()
+      await db
+        .insertInto('audit_log')
+        .values({
+          at: now,
+          actor_id: actor.id,
+          actor_name: actor.displayName,
+          action,
+          target_id: target?.id ?? null,
+          target_name: target?.name ?? null,
+          detail: JSON.stringify(detail),
+        })
+        .execute()
     },
     /** list returns entries newest first, `limit` at a time. */
     async list(options: { before?: number; limit?: number } = {}): Promise<AuditPage> {
@@ -82,7 +74,8 @@ export function createAuditRepository({ db }: DataLayer) {
     },
     /** anonymise replaces a deleted user's name in every entry that mentions them. */
     async anonymise(id: UserId, label: string): Promise<void> {
-      for (const query of queries.anonymise(id, label)) await query.execute()
+      await db.updateTable('audit_log').set({ actor_name: label }).where('actor_id', '=', id).execute()
+      await db.updateTable('audit_log').set({ target_name: label }).where('target_id', '=', id).execute()
     },
     /** purgeBefore deletes entries older than `cutoff` (ms); returns how many. */
     async purgeBefore(cutoff: number): Promise<number> {

@@ -13,9 +13,8 @@
 //     connection and one file. Rule while both styles live: a Kysely *transaction* on SQLite would
 //     absorb every synchronous write made while it awaits, so until every writer of the tables it
 //     touches is converted, converted code uses single statements only, and the synchronous
-//     db.transaction() callers (privacy/erase-user.ts; also
-//     routes/users.ts and the CLI's admin reset-password/unlock, around users and sessions)
-//     convert together with every repository they call, as one step each.
+//     db.transaction() callers convert together with every repository they call, as one step
+//     each. Done: no synchronous transaction is left (the last were around users and sessions).
 //  3. Converted: meeting-statistics.ts (the pattern: createX(layer: DataLayer), async methods,
 //     callers await; its test runs on both engines through test/engines.ts eachEngine()),
 //     audit-repository.ts, recordings-repository.ts, invitations-repository.ts (its record is one
@@ -25,14 +24,11 @@
 //     server/history queues its writes, so a stay still gets its meeting's id), and
 //     license-repository.ts (saveActivated is one Kysely transaction of its own, or part of the
 //     caller's when its `db` is a Transaction; doctor's checks read it on their read-only handle;
-//     the server polls changeMark() for what the CLI installed). What those
-//     synchronous transactions need of a converted repository it also gives built but unrun,
-//     `queries`, which they run inside themselves with runInSyncTransaction() and
-//     readInSyncTransaction() below (SQLite only; both go when the last of them converts).
-//     Still synchronous, in this order (fewest callers first):
-//     users and sessions last (the sign-in and join hot
-//     paths; measure bench/join-latency.ts before and after, SQLite within 10%: a Kysely query costs
-//     about 20 µs more than a prepared statement here, so a hot query may keep its compiled text).
+//     the server polls changeMark() for what the CLI installed), and last users-repository.ts and
+//     sessions-repository.ts (the sign-in and join hot paths: a session's lookup and its user's
+//     row are precompiled() below, compiled once and run with new parameters; bench/join-latency.ts
+//     before and after is in bench/README.md). With them went runInSyncTransaction(),
+//     readInSyncTransaction() and the repositories' built-but-unrun `queries`.
 //     SQL that differs per engine stays in the repository behind `engine === 'postgres'` (MAX(a, b)
 //     vs GREATEST, strftime vs to_char, INSERT OR REPLACE vs ON CONFLICT, lastInsertRowid vs
 //     RETURNING id, error codes: SQLITE_CONSTRAINT_UNIQUE vs pg 23505).
@@ -40,8 +36,12 @@
 //     license install (done: services/license.ts installLicense, called by routes/license.ts,
 //     `veche activate` and `veche license install*`) move out of routes and CLI commands into
 //     server/services/, each one
-//     db.transaction().execute(); routes parse, call, answer. Then response schemas (TypeBox) per
-//     route, and the web client imports their types.
+//     db.transaction().execute(); routes parse, call, answer. Done for accounts:
+//     services/users.ts (add within the license, first owner, role, block/unblock, reset password,
+//     unlock, delete with anonymisation through privacy/erase-user.ts), each in inTransaction()
+//     below, on PostgreSQL under an advisory lock so that concurrent account changes cannot
+//     remove the last owner; routes/users.ts, routes/setup.ts and `veche admin` call it. Then
+//     response schemas (TypeBox) per route, and the web client imports their types.
 //  5. When no repository takes the better-sqlite3 handle: the database plugin opens either engine
 //     with openDataLayer-style startup (migratePostgres, a message naming database.url on failure,
 //     503 naming the database while PostgreSQL is away), the SQLite-only guard in plugins/database.ts
@@ -173,21 +173,31 @@ export function createDb(settings: DatabaseSettings, sqlite?: Db, onIdleError?: 
 }
 
 /**
- * runInSyncTransaction runs built Kysely writes at once on the SQLite connection, for a synchronous
- * db.transaction() of step 2 (privacy/erase-user.ts) that must keep a converted repository's write
- * inside it. Returns the rows changed. SQLite only; it goes when that caller converts.
+ * inTransaction runs `work` in one database transaction and returns what it returns; repositories
+ * made from the layer `work` gets run their queries inside it. A throw rolls everything back. On
+ * SQLite the transaction holds the one connection, so other Kysely queries wait until it ends.
  */
-export function runInSyncTransaction(connection: Db, ...queries: Compilable[]): number {
-  let changes = 0
-  for (const query of queries) {
-    const { sql, parameters } = query.compile()
-    changes += connection.prepare(sql).run(...parameters).changes
-  }
-  return changes
+export function inTransaction<T>(layer: DataLayer, work: (tx: DataLayer) => Promise<T>): Promise<T> {
+  return layer.db.transaction().execute((trx) => work({ ...layer, db: trx }))
 }
 
-/** readInSyncTransaction is runInSyncTransaction for a read: the rows of one built Kysely SELECT. */
-export function readInSyncTransaction<O>(connection: Db, query: Compilable<O>): O[] {
-  const { sql, parameters } = query.compile()
-  return connection.prepare(sql).all(...parameters) as O[]
+/**
+ * precompiled compiles `query` once and returns a runner that executes it on `db` with new values
+ * for its parameters, in the order they appear in the SQL: for the queries every request makes
+ * (a session's user), where building and compiling would cost more than SQLite's lookup.
+ */
+export function precompiled<O>(db: Kysely<Database>, query: Compilable<O>): (...parameters: unknown[]) => Promise<O[]> {
+  const compiled = query.compile()
+  return async (...parameters) => {
+    if (parameters.length !== compiled.parameters.length) {
+      throw new Error(`precompiled query takes ${compiled.parameters.length} parameter(s), got ${parameters.length}: ${compiled.sql}`)
+    }
+    return (await db.executeQuery<O>({ ...compiled, parameters })).rows
+  }
+}
+
+/** isUniqueViolation tells whether a write failed on a UNIQUE constraint, on either engine. */
+export const isUniqueViolation = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505'
 }

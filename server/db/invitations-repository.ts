@@ -53,13 +53,7 @@ const toInvitation = (r: Selectable<InvitationsTable>): Invitation => ({
 
 export function createInvitationsRepository({ db }: DataLayer) {
   const sentSince = (since: number) => db.selectFrom('invitations').where('sent_at', '>=', since).where('status', '=', 'sent')
-  /** The write erase-user.ts runs inside its synchronous transaction (engine.ts, step 2), built but not run. */
-  const queries = {
-    anonymiseSender: (userId: UserId, label: string) => db.updateTable('invitations').set({ sender_name: label }).where('sender_id', '=', userId),
-  }
-
   return {
-    queries,
     /** record stores one invitation's outcome for each recipient, in one statement (all or none). */
     async record(batch: NewInvitations): Promise<void> {
       if (batch.outcomes.length === 0) return
@@ -112,7 +106,7 @@ export function createInvitationsRepository({ db }: DataLayer) {
      * the sender chose to write to, not the sender's personal data, and show who was invited.
      */
     async anonymiseSender(userId: UserId, label: string): Promise<void> {
-      await queries.anonymiseSender(userId, label).execute()
+      await db.updateTable('invitations').set({ sender_name: label }).where('sender_id', '=', userId).execute()
     },
     /** purgeBefore deletes invitations made before `cutoff` (ms); returns how many rows. */
     async purgeBefore(cutoff: number): Promise<number> {

@@ -191,22 +191,7 @@ export function createMeetingHistoryRepository({ db, engine }: DataLayer) {
   // The larger of its arguments: SQLite's scalar MAX, PostgreSQL's GREATEST.
   const greatest = sql.raw(engine === 'postgres' ? 'GREATEST' : 'MAX')
   const withPeople = () => db.selectFrom('meetings as m').selectAll('m').select(PEOPLE.as('participants'))
-  /** The statements erase-user.ts runs inside its synchronous transaction (engine.ts, step 2), built but not run. */
-  const queries = {
-    anonymiseUser: (userId: string, label: string) => [
-      db
-        .updateTable('meeting_chat')
-        .set({ sender_name: label })
-        .where('participant_id', 'in', db.selectFrom('meeting_participants').select('id').where('user_id', '=', userId)),
-      db
-        .updateTable('meeting_participants')
-        .set({ display_name: label, user_agent: null, browser: null, os: null, ip: null, forwarded_for: null })
-        .where('user_id', '=', userId),
-    ],
-  }
-
   return {
-    queries,
     /** startMeeting records a meeting that starts now and returns its id. */
     async startMeeting(m: NewMeeting): Promise<MeetingId> {
       const { id } = await db
@@ -381,7 +366,16 @@ export function createMeetingHistoryRepository({ db, engine }: DataLayer) {
      * where it connected from (user agent, browser, OS, addresses). Meetings and times stay.
      */
     async anonymiseUser(userId: string, label: string): Promise<void> {
-      for (const query of queries.anonymiseUser(userId, label)) await query.execute()
+      await db
+        .updateTable('meeting_chat')
+        .set({ sender_name: label })
+        .where('participant_id', 'in', db.selectFrom('meeting_participants').select('id').where('user_id', '=', userId))
+        .execute()
+      await db
+        .updateTable('meeting_participants')
+        .set({ display_name: label, user_agent: null, browser: null, os: null, ip: null, forwarded_for: null })
+        .where('user_id', '=', userId)
+        .execute()
     },
 
     /**

@@ -67,13 +67,7 @@ const newRecordingId = (): RecordingId => randomBytes(12).toString('base64url') 
 
 export function createRecordingsRepository({ db }: DataLayer) {
   const all = () => db.selectFrom('recordings').selectAll()
-  /** The write erase-user.ts runs inside its synchronous transaction (engine.ts, step 2), built but not run. */
-  const queries = {
-    anonymiseStarter: (userId: string, label: string) => db.updateTable('recordings').set({ started_by_name: label }).where('started_by', '=', userId),
-  }
-
   const repository = {
-    queries,
     async get(id: string): Promise<Recording | undefined> {
       const row = await all().where('id', '=', id).executeTakeFirst()
       return row && toRecording(row)
@@ -100,7 +94,7 @@ export function createRecordingsRepository({ db }: DataLayer) {
     },
     /** anonymiseStarter replaces a deleted user's name on the recordings they started (the files stay). */
     async anonymiseStarter(userId: string, label: string): Promise<void> {
-      await queries.anonymiseStarter(userId, label).execute()
+      await db.updateTable('recordings').set({ started_by_name: label }).where('started_by', '=', userId).execute()
     },
     /** create records a recording that starts now; its files are named after its id. */
     async create(r: NewRecording): Promise<Recording> {

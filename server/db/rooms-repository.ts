@@ -34,19 +34,13 @@ const toRoom = (r: Selectable<RoomsTable>): Room => ({
 const newRoomId = (): RoomId => randomBytes(16).toString('base64url') as RoomId
 
 export function createRoomsRepository({ db }: DataLayer) {
-  /** The read erase-user.ts makes inside its synchronous transaction (engine.ts, step 2), built but not run. */
-  const queries = {
-    listByOwner: (ownerId: UserId) => db.selectFrom('rooms').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc'),
-  }
-
   const repository = {
-    queries,
     async get(id: string): Promise<Room | undefined> {
       const row = await db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst()
       return row && toRoom(row)
     },
     async listByOwner(ownerId: UserId): Promise<Room[]> {
-      return (await queries.listByOwner(ownerId).execute()).map(toRoom)
+      return (await db.selectFrom('rooms').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute()).map(toRoom)
     },
     async create(ownerId: UserId, title: string): Promise<Room> {
       const id = newRoomId()

@@ -1,45 +1,42 @@
 // Owns the sessions table: server-side sign-in sessions, keyed by the hash of the cookie's token.
+// On Kysely (server/db/engine.ts): the same queries on SQLite and PostgreSQL. userIdFor() runs on
+// every request that carries a cookie, so its query is compiled once (engine.ts precompiled).
 import { createHash, randomBytes } from 'node:crypto'
-import type { Db } from './database.ts'
+import { precompiled, type DataLayer } from './engine.ts'
 import type { UserId } from './users-repository.ts'
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url')
 
-export function createSessionsRepository(db: Db) {
-  const insert = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-  const lookup = db.prepare<[string, number], { user_id: string }>(
-    'SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?',
-  )
-  const remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?')
-  const removeForUser = db.prepare('DELETE FROM sessions WHERE user_id = ?')
-  const purge = db.prepare('DELETE FROM sessions WHERE expires_at <= ?')
-  const expire = db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ?')
+export function createSessionsRepository({ db }: DataLayer) {
+  const lookup = precompiled(db, db.selectFrom('sessions').select('user_id').where('token_hash', '=', '').where('expires_at', '>', 0))
 
   return {
     /** create starts a session for userId and returns the token to put in the cookie. */
-    create(userId: UserId, ttlMs: number): { token: string; expiresAt: number } {
+    async create(userId: UserId, ttlMs: number): Promise<{ token: string; expiresAt: number }> {
       const token = randomBytes(32).toString('base64url')
       const now = Date.now()
-      insert.run(hashToken(token), userId, now, now + ttlMs)
+      await db.insertInto('sessions').values({ token_hash: hashToken(token), user_id: userId, created_at: now, expires_at: now + ttlMs }).execute()
       return { token, expiresAt: now + ttlMs }
     },
     /** userIdFor returns the user of a live session, or undefined for an unknown or expired token. */
-    userIdFor(token: string, now = Date.now()): UserId | undefined {
-      return lookup.get(hashToken(token), now)?.user_id as UserId | undefined
+    async userIdFor(token: string, now = Date.now()): Promise<UserId | undefined> {
+      return (await lookup(hashToken(token), now))[0]?.user_id as UserId | undefined
     },
-    delete(token: string): void {
-      remove.run(hashToken(token))
+    async delete(token: string): Promise<void> {
+      await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute()
     },
     /** deleteForUser signs a user out everywhere (blocked, password reset, deleted); returns how many. */
-    deleteForUser(userId: UserId): number {
-      return removeForUser.run(userId).changes
+    async deleteForUser(userId: UserId): Promise<number> {
+      const { numDeletedRows } = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst()
+      return Number(numDeletedRows)
     },
-    /** expireNow ends a session at once (used by tests and, later, by blocking a user). */
-    expireNow(token: string): void {
-      expire.run(Date.now(), hashToken(token))
+    /** expireNow ends a session at once (used by tests). */
+    async expireNow(token: string): Promise<void> {
+      await db.updateTable('sessions').set({ expires_at: Date.now() }).where('token_hash', '=', hashToken(token)).execute()
     },
-    purgeExpired(now = Date.now()): number {
-      return purge.run(now).changes
+    async purgeExpired(now = Date.now()): Promise<number> {
+      const { numDeletedRows } = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst()
+      return Number(numDeletedRows)
     },
   }
 }

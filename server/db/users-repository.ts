@@ -1,6 +1,9 @@
-// Owns the users table.
+// Owns the users table. On Kysely (server/db/engine.ts): the same queries on SQLite and PostgreSQL.
+// get() runs on every signed-in request, so its query is compiled once (engine.ts precompiled).
+import type { Selectable } from 'kysely'
 import { randomUUID } from 'node:crypto'
-import type { Db } from './database.ts'
+import { isUniqueViolation, precompiled, type DataLayer } from './engine.ts'
+import type { UsersTable } from './schema.ts'
 
 export type UserId = string & { readonly __brand: 'UserId' }
 export type Role = 'owner' | 'admin' | 'member'
@@ -27,19 +30,7 @@ export interface SignInRecord {
   lockedUntil: number | null
 }
 
-interface UserRow {
-  id: string
-  email: string
-  display_name: string
-  role: Role
-  password_hash: string
-  auth_source: AuthSource
-  external_id: string | null
-  blocked_at: number | null
-  failed_signins: number
-  locked_until: number | null
-  created_at: number
-}
+type UserRow = Selectable<UsersTable>
 
 const toUser = (r: UserRow): User => ({
   id: r.id as UserId,
@@ -78,124 +69,155 @@ export interface NewExternalUser {
   role: Role
 }
 
-export function createUsersRepository(db: Db) {
-  const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?')
-  const byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?')
-  const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY created_at, email')
-  const countAll = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM users')
-  const countOwners = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM users WHERE role = 'owner'")
-  const byExternal = db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE auth_source = ? AND external_id = ?')
-  const insert = db.prepare(
-    'INSERT INTO users (id, email, display_name, role, password_hash, auth_source, external_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  )
-  const setPassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?')
-  const updateRole = db.prepare('UPDATE users SET role = ? WHERE id = ?')
-  const updateProfile = db.prepare('UPDATE users SET email = ?, display_name = ? WHERE id = ?')
-  const signedInExternal = db.prepare<[string, number], { id: string; external_id: string; display_name: string }>(
-    `SELECT id, external_id, display_name FROM users
-     WHERE auth_source = ? AND external_id IS NOT NULL AND blocked_at IS NULL
-       AND EXISTS (SELECT 1 FROM sessions WHERE sessions.user_id = users.id AND sessions.expires_at > ?)
-     ORDER BY id`,
-  )
-  const updateExternalId = db.prepare('UPDATE users SET external_id = ? WHERE id = ?')
-  const updateBlocked = db.prepare('UPDATE users SET blocked_at = ? WHERE id = ?')
-  const failed = db.prepare('UPDATE users SET failed_signins = failed_signins + 1, locked_until = ? WHERE id = ?')
-  const lockFor = db.prepare('UPDATE users SET locked_until = ? WHERE id = ?')
-  const clearFailed = db.prepare('UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?')
-  const remove = db.prepare('DELETE FROM users WHERE id = ?')
+/** emailTaken turns the e-mail's unique violation into EmailTakenError; anything else goes on as it was. */
+const emailTaken = (err: unknown, email: string): unknown =>
+  isUniqueViolation(err) ? new EmailTakenError(`a user with e-mail ${email} already exists`) : err
 
-  const insertRow = (id: UserId, u: NewUser, source: AuthSource, externalId: string | null): void => {
-    try {
-      insert.run(id, u.email.trim(), u.displayName.trim(), u.role, u.passwordHash, source, externalId, Date.now())
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new EmailTakenError(`a user with e-mail ${u.email} already exists`)
-      }
-      throw err
+export function createUsersRepository({ db }: DataLayer) {
+  const byId = precompiled(db, db.selectFrom('users').selectAll().where('id', '=', ''))
+  const row = async (id: string): Promise<UserRow | undefined> => (await byId(id))[0]
+  const countOwners = async (): Promise<number> =>
+    (await db.selectFrom('users').select((e) => e.fn.countAll<number>().as('n')).where('role', '=', 'owner').executeTakeFirstOrThrow()).n
+  const changed = ({ numUpdatedRows }: { numUpdatedRows: bigint }): boolean => numUpdatedRows === 1n
+
+  const insertRow = async (id: UserId, u: NewUser, source: AuthSource, externalId: string | null): Promise<User> => {
+    const values = {
+      id,
+      email: u.email.trim(),
+      display_name: u.displayName.trim(),
+      role: u.role,
+      password_hash: u.passwordHash,
+      auth_source: source,
+      external_id: externalId,
+      created_at: Date.now(),
     }
+    try {
+      await db.insertInto('users').values(values).execute()
+    } catch (err) {
+      throw emailTaken(err, u.email)
+    }
+    return toUser({ ...values, blocked_at: null, failed_signins: 0, locked_until: null })
   }
 
   return {
-    get(id: string): User | undefined {
-      const row = byId.get(id)
-      return row && toUser(row)
+    async get(id: string): Promise<User | undefined> {
+      const r = await row(id)
+      return r && toUser(r)
     },
     /** findForSignIn returns the user and their stored password hash, by e-mail (any case). */
-    findForSignIn(email: string): SignInRecord | undefined {
-      const row = byEmail.get(email.trim())
-      return row && toSignIn(row)
+    async findForSignIn(email: string): Promise<SignInRecord | undefined> {
+      const r = await db.selectFrom('users').selectAll().where('email', '=', email.trim()).executeTakeFirst()
+      return r && toSignIn(r)
     },
     /** signInRecord is findForSignIn by id (directory sign-ins know the user by its external id). */
-    signInRecord(id: UserId): SignInRecord | undefined {
-      const row = byId.get(id)
-      return row && toSignIn(row)
+    async signInRecord(id: UserId): Promise<SignInRecord | undefined> {
+      const r = await row(id)
+      return r && toSignIn(r)
     },
     /** findExternal returns the user a directory knows as `externalId`. */
-    findExternal(source: Exclude<AuthSource, 'local'>, externalId: string): User | undefined {
-      const row = byExternal.get(source, externalId)
-      return row && toUser(row)
+    async findExternal(source: Exclude<AuthSource, 'local'>, externalId: string): Promise<User | undefined> {
+      const r = await db.selectFrom('users').selectAll().where('auth_source', '=', source).where('external_id', '=', externalId).executeTakeFirst()
+      return r && toUser(r)
     },
     /** signedInFrom lists the unblocked users of a directory who hold a live session. */
-    signedInFrom(source: Exclude<AuthSource, 'local'>, now = Date.now()): { id: UserId; externalId: string; displayName: string }[] {
-      return signedInExternal.all(source, now).map((r) => ({ id: r.id as UserId, externalId: r.external_id, displayName: r.display_name }))
+    async signedInFrom(source: Exclude<AuthSource, 'local'>, now = Date.now()): Promise<{ id: UserId; externalId: string; displayName: string }[]> {
+      const rows = await db
+        .selectFrom('users')
+        .select(['id', 'external_id', 'display_name'])
+        .where('auth_source', '=', source)
+        .where('external_id', 'is not', null)
+        .where('blocked_at', 'is', null)
+        .where((e) =>
+          e.exists(
+            e
+              .selectFrom('sessions')
+              .select(e.lit(1).as('one'))
+              .whereRef('sessions.user_id', '=', 'users.id')
+              .where('sessions.expires_at', '>', now),
+          ),
+        )
+        .orderBy('id')
+        .execute()
+      return rows.map((r) => ({ id: r.id as UserId, externalId: r.external_id!, displayName: r.display_name }))
     },
-    /** setExternalId re-keys a directory user, e.g. from their DN to their entry's UUID. */
-    setExternalId(id: UserId, externalId: string): void {
-      updateExternalId.run(externalId, id)
+    /**
+     * setExternalId re-keys a directory user, e.g. from their DN to their entry's UUID. False when
+     * another account of that directory already has `externalId` (a concurrent sign-in re-keyed first).
+     */
+    async setExternalId(id: UserId, externalId: string): Promise<boolean> {
+      try {
+        return changed(await db.updateTable('users').set({ external_id: externalId }).where('id', '=', id).executeTakeFirst())
+      } catch (err) {
+        if (isUniqueViolation(err)) return false
+        throw err
+      }
     },
-    list(): User[] {
-      return all.all().map(toUser)
+    async list(): Promise<User[]> {
+      return (await db.selectFrom('users').selectAll().orderBy('created_at').orderBy('email').execute()).map(toUser)
     },
-    count(): number {
-      return countAll.get()!.n
+    async count(): Promise<number> {
+      return (await db.selectFrom('users').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
     },
-    hasOwner(): boolean {
-      return countOwners.get()!.n > 0
+    async hasOwner(): Promise<boolean> {
+      return (await countOwners()) > 0
     },
     /** create inserts a user; throws EmailTakenError when the e-mail is already in use. */
-    create(u: NewUser): User {
-      const id = randomUUID() as UserId
-      insertRow(id, u, 'local', null)
-      return this.get(id)!
+    async create(u: NewUser): Promise<User> {
+      return insertRow(randomUUID() as UserId, u, 'local', null)
     },
     /** createExternal adds a directory user (no local password); throws EmailTakenError like create. */
-    createExternal(u: NewExternalUser): User {
-      const id = randomUUID() as UserId
-      insertRow(id, { ...u, passwordHash: '' }, u.source, u.externalId)
-      return this.get(id)!
+    async createExternal(u: NewExternalUser): Promise<User> {
+      return insertRow(randomUUID() as UserId, { ...u, passwordHash: '' }, u.source, u.externalId)
     },
-    setPasswordHash(id: UserId, hash: string): boolean {
-      return setPassword.run(hash, id).changes === 1
+    async setPasswordHash(id: UserId, hash: string): Promise<boolean> {
+      return changed(await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).executeTakeFirst())
     },
-    setRole(id: UserId, role: Role): boolean {
-      return updateRole.run(role, id).changes === 1
+    async setRole(id: UserId, role: Role): Promise<boolean> {
+      return changed(await db.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst())
     },
-    /** setProfile refreshes what a directory says about a user at each sign-in. */
-    setProfile(id: UserId, email: string, displayName: string): boolean {
-      return updateProfile.run(email.trim(), displayName.trim(), id).changes === 1
+    /** setProfile refreshes what a directory says about a user at each sign-in; throws EmailTakenError like create. */
+    async setProfile(id: UserId, email: string, displayName: string): Promise<boolean> {
+      try {
+        return changed(await db.updateTable('users').set({ email: email.trim(), display_name: displayName.trim() }).where('id', '=', id).executeTakeFirst())
+      } catch (err) {
+        throw emailTaken(err, email)
+      }
     },
     /** setBlocked blocks (true) or unblocks (false) a user. */
-    setBlocked(id: UserId, blocked: boolean, now = Date.now()): boolean {
-      return updateBlocked.run(blocked ? now : null, id).changes === 1
+    async setBlocked(id: UserId, blocked: boolean, now = Date.now()): Promise<boolean> {
+      return changed(await db.updateTable('users').set({ blocked_at: blocked ? now : null }).where('id', '=', id).executeTakeFirst())
     },
-    /** recordFailedSignIn counts one more failure; `lockUntil` (ms) locks the account, null leaves it. */
-    recordFailedSignIn(id: UserId, lockUntil: number | null): void {
-      failed.run(lockUntil, id)
+    /** recordFailedSignIn counts one more failure and sets the lock: until `lockUntil` (ms), or none (null). */
+    async recordFailedSignIn(id: UserId, lockUntil: number | null): Promise<void> {
+      await db
+        .updateTable('users')
+        .set((e) => ({ failed_signins: e('failed_signins', '+', 1), locked_until: lockUntil }))
+        .where('id', '=', id)
+        .execute()
     },
-    /** lockUntil sets or (null) lifts a sign-in lock without touching the failure count. */
-    lockUntil(id: UserId, until: number | null): void {
-      lockFor.run(until, id)
+    /** lockAfterFailures locks sign-in until `until` (ms) and starts the failure count over for after it. */
+    async lockAfterFailures(id: UserId, until: number): Promise<void> {
+      await db.updateTable('users').set({ failed_signins: 0, locked_until: until }).where('id', '=', id).execute()
     },
-    clearFailedSignIns(id: UserId): void {
-      clearFailed.run(id)
+    async clearFailedSignIns(id: UserId): Promise<void> {
+      await db.updateTable('users').set({ failed_signins: 0, locked_until: null }).where('id', '=', id).execute()
     },
     /** countOwners tells whether removing an owner would leave the workspace without one. */
-    countOwners(): number {
-      return countOwners.get()!.n
+    countOwners,
+    /** countActiveOwners counts the owners who are not blocked: who can still sign in and manage the workspace. */
+    async countActiveOwners(): Promise<number> {
+      const { n } = await db
+        .selectFrom('users')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('role', '=', 'owner')
+        .where('blocked_at', 'is', null)
+        .executeTakeFirstOrThrow()
+      return n
     },
     /** delete removes the user row; their sessions and rooms go with it (ON DELETE CASCADE). */
-    delete(id: UserId): boolean {
-      return remove.run(id).changes === 1
+    async delete(id: UserId): Promise<boolean> {
+      const { numDeletedRows } = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+      return numDeletedRows === 1n
     },
   }
 }

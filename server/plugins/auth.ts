@@ -21,7 +21,7 @@ declare module 'fastify' {
      * startSession signs `user` in on this reply (sets the cookie), for auth.sessionHours or `maxHours`
      * when that is shorter (a corporate sign-in that must be renewed at the provider).
      */
-    startSession: (reply: FastifyReply, user: User, maxHours?: number) => void
+    startSession: (reply: FastifyReply, user: User, maxHours?: number) => Promise<void>
   }
 }
 
@@ -38,18 +38,18 @@ export default fp<AuthPluginOptions>(
     app.addHook('onRequest', async (request) => {
       const token = request.cookies[SESSION_COOKIE]
       if (!token) return
-      const userId = app.sessionsRepository.userIdFor(token)
+      const userId = await app.sessionsRepository.userIdFor(token)
       if (!userId) return
-      const user = app.usersRepository.get(userId)
+      const user = await app.usersRepository.get(userId)
       // Blocking deletes a user's sessions; this also covers a session created in the same instant.
       if (!user || user.blockedAt !== null) return
       request.user = user
       request.sessionToken = token
     })
 
-    app.decorate('startSession', (reply: FastifyReply, user: User, maxHours?: number) => {
+    app.decorate('startSession', async (reply: FastifyReply, user: User, maxHours?: number) => {
       const ttlMs = Math.min(sessionHours, maxHours ?? sessionHours) * 60 * 60 * 1000
-      const { token } = app.sessionsRepository.create(user.id, ttlMs)
+      const { token } = await app.sessionsRepository.create(user.id, ttlMs)
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,

@@ -41,12 +41,14 @@ export default fp<DatabasePluginOptions>(
     app.decorate('db', db)
     const layer = createDb({ url: '', password: '', passwordFile: '' }, db)
     app.decorate('dataLayer', layer)
-    app.decorate('usersRepository', createUsersRepository(db))
-    app.decorate('sessionsRepository', createSessionsRepository(db))
+    app.decorate('usersRepository', createUsersRepository(layer))
+    app.decorate('sessionsRepository', createSessionsRepository(layer))
     app.decorate('roomsRepository', createRoomsRepository(layer))
     app.decorate('auditRepository', createAuditRepository(layer))
     app.decorate('invitationsRepository', createInvitationsRepository(layer))
-    const purge = setInterval(() => app.sessionsRepository.purgeExpired(), 60 * 60 * 1000)
+    const purge = setInterval(() => {
+      app.sessionsRepository.purgeExpired().catch((err: Error) => app.log.warn({ err: err.message }, 'expired sessions not purged; the next hour tries again'))
+    }, 60 * 60 * 1000)
     purge.unref()
     app.addHook('onClose', async () => {
       clearInterval(purge)

@@ -24,9 +24,9 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
   })
 
   /** admit signs `user` in after either check (local password or directory) passed. */
-  const admit = (request: FastifyRequest, reply: FastifyReply, user: User) => {
-    guard.succeeded(user.id, request.ip)
-    app.startSession(reply, user)
+  const admit = async (request: FastifyRequest, reply: FastifyReply, user: User) => {
+    await guard.succeeded(user.id, request.ip)
+    await app.startSession(reply, user)
     return { user }
   }
 
@@ -34,7 +34,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
     '/api/auth/signin',
     { schema: { body: SignInBody }, config: { rateCost: RATE_COST.signIn } },
     async (request, reply) => {
-      const found = app.usersRepository.findForSignIn(request.body.email)
+      const found = await app.usersRepository.findForSignIn(request.body.email)
       const refusal = guard.refusal(found, request.ip)
       if (refusal) {
         request.log.warn({ email: request.body.email, ip: request.ip, code: refusal.code }, 'sign-in refused before checking')
@@ -45,7 +45,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
       if (app.ldapDirectory && !found?.passwordHash) {
         const result = await signInWithDirectory(app, app.ldapDirectory, request.body.email, request.body.password, request.log)
         if ('refused' in result) {
-          if (result.refused.status === 401) await sleep(guard.failed(found, request.ip))
+          if (result.refused.status === 401) await sleep(await guard.failed(found, request.ip))
           return sendError(reply, result.refused.status, result.refused.code, result.refused.message)
         }
         return admit(request, reply, result.user)
@@ -54,7 +54,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
       const ok = await verifyPassword(request.body.password, found?.passwordHash ?? DUMMY_HASH)
       if (!found || !ok) {
         // Held before answering, so a guesser's next try waits too (failures in a row only).
-        await sleep(guard.failed(found, request.ip))
+        await sleep(await guard.failed(found, request.ip))
         request.log.info({ email: request.body.email, ip: request.ip }, 'sign-in refused')
         return sendError(reply, 401, 'invalid_credentials', 'wrong e-mail or password')
       }
@@ -67,7 +67,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
   )
 
   app.post('/api/auth/signout', async (request, reply) => {
-    if (request.sessionToken) app.sessionsRepository.delete(request.sessionToken)
+    if (request.sessionToken) await app.sessionsRepository.delete(request.sessionToken)
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.code(204).send()
   })

@@ -14,7 +14,7 @@ const KeyBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: MAX_TE
 type KeyBody = Static<typeof KeyBody>
 
 export default async function licenseRoutes(app: FastifyInstance): Promise<void> {
-  const full = (s: LicenseState) => ({
+  const full = async (s: LicenseState) => ({
     status: s.status,
     kind: licenseKindOf(s.claims) ?? null,
     problem: s.problem ?? null,
@@ -24,7 +24,7 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
     licensee: s.claims?.licensee ?? null,
     plan: s.claims?.plan ?? null,
     limits: s.claims?.limits ?? null,
-    usage: { rooms: app.roomRegistry.size, internalUsers: app.usersRepository.count() },
+    usage: { rooms: app.roomRegistry.size, internalUsers: await app.usersRepository.count() },
     term: s.claims?.term ?? null,
     termEnd: s.claims?.termEnd ?? null,
     updatesUntil: s.updatesUntil ?? null,

@@ -98,7 +98,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     const result = await signInOidcUser(deps, externalId, profile)
     if ('refused' in result) return fail(request, reply, result.refused, `${externalId}: ${result.reason}`, verified.next)
     // The provider is never asked again during a session: its length bounds how long someone it disabled keeps access.
-    app.startSession(reply, result.user, oidc.sessionHours)
+    await app.startSession(reply, result.user, oidc.sessionHours)
     request.log.info({ user: result.user.id, role: result.user.role }, 'oidc sign-in')
     return reply.redirect(verified.next, 302)
   })

@@ -18,7 +18,7 @@ export default async function signalingRoutes(app: FastifyInstance): Promise<voi
         lookupRoom: (id) => app.roomsRepository.get(id),
         capture: app.hasDecorator('capture') ? app.capture : undefined,
         joinCounter: app.opsCounters,
-        accountActive: user ? () => app.usersRepository.get(user.id)?.blockedAt === null : undefined,
+        accountActive: user ? async () => (await app.usersRepository.get(user.id))?.blockedAt === null : undefined,
         // For the meeting history: user agent and address of this connection.
         client: clientDetails(request),
         admission: {

@@ -55,7 +55,7 @@ export interface SignalingSession {
    * False once the signed-in employee was blocked or deleted after this connection opened (the socket
    * outlives the session check at upgrade); absent: always active.
    */
-  readonly accountActive?: (() => boolean) | undefined
+  readonly accountActive?: (() => Promise<boolean>) | undefined
   /** The connection's client details (user agent, address), handed to its peer for the meeting history. */
   readonly client?: PeerClient | undefined
   readonly notify: Notify

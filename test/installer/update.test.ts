@@ -61,7 +61,7 @@ function rows(inst: Installation): { users: string[]; rooms: string[] } {
   const db = openDatabase(join(inst.dataDir, 'veche.db'))
   try {
     return {
-      users: createUsersRepository(db).list().map((u) => u.email).sort(),
+      users: (db.prepare('SELECT email FROM users').pluck().all() as string[]).sort(),
       rooms: db.prepare('SELECT id FROM rooms ORDER BY id').pluck().all() as string[],
     }
   } finally {
@@ -79,10 +79,11 @@ t.test('install, update, roll back, and survive being killed at every step', asy
 
   // A workspace with people and rooms, and an activated license.
   const db = openDatabase(join(inst.dataDir, 'veche.db'))
-  const users = createUsersRepository(db)
-  const owner = users.create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
-  users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
-  const rooms = createRoomsRepository(createDb({ url: '', password: '', passwordFile: '' }, db))
+  const layer = createDb({ url: '', password: '', passwordFile: '' }, db)
+  const users = createUsersRepository(layer)
+  const owner = await users.create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: await hashPassword('owner password') })
+  await users.create({ email: 'ivan@corp.example', displayName: 'Иван', role: 'member', passwordHash: await hashPassword('member password') })
+  const rooms = createRoomsRepository(layer)
   for (const title of ['Планёрка', 'Ретро', 'Демо']) await rooms.create(owner.id, title)
   db.close()
   await seedActivatedLicense(inst.dataDir)

@@ -269,7 +269,7 @@ t.test('deleting the sender keeps the invitations, anonymised, and their count',
   const repo = createInvitationsRepository(app.dataLayer)
   // What account deletion does (server/privacy/erase-user.ts): anonymise, then delete the row.
   await repo.anonymiseSender(annaId, 'deleted user #1')
-  app.usersRepository.delete(annaId)
+  await app.usersRepository.delete(annaId)
   const left = rows(app)
   t.same(left.map((r) => [r.recipient, r.sender_name, r.room_id]), [
     ['x@partner.example', 'deleted user #1', null],

@@ -35,7 +35,7 @@ const ALL_GONE_MINIMUM = 3
 
 /** recheckDirectorySessions asks the directory about every signed-in LDAP user and signs out those it no longer permits. */
 export async function recheckDirectorySessions(deps: SessionRecheckDeps, now = Date.now()): Promise<SessionRecheckResult> {
-  const signedIn = deps.users.signedInFrom('ldap', now)
+  const signedIn = await deps.users.signedInFrom('ldap', now)
   if (signedIn.length === 0) return { checked: 0, signedOut: 0, answered: true }
   let standings
   try {
@@ -57,7 +57,7 @@ export async function recheckDirectorySessions(deps: SessionRecheckDeps, now = D
   for (const user of signedIn) {
     const standing = standings.get(user.externalId)
     if (standing === undefined || standing === 'permitted') continue
-    const sessions = deps.sessions.deleteForUser(user.id)
+    const sessions = await deps.sessions.deleteForUser(user.id)
     const connections = disconnectUser(deps.registry, user.id)
     await deps.audit.record(SYSTEM_ACTOR, 'user.signed_out', { id: user.id, name: user.displayName }, { source: 'ldap', reason: standing })
     deps.log.info({ user: user.id, reason: standing, sessions, connections }, 'directory user signed out: the directory no longer permits them')

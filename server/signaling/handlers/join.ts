@@ -68,7 +68,7 @@ function fromLobby(session: SignalingSession, waiting: { room: Room; entryId: st
 
 const admit: Handler<'join'> = async (session, { displayName, pin }) => {
   if (session.peer) throw new SignalingError('already_joined', 'this connection has already joined')
-  if (session.user && session.accountActive?.() === false) {
+  if (session.user && (await session.accountActive?.()) === false) {
     throw new SignalingError('forbidden', 'your account is blocked; ask an administrator')
   }
   if (session.waiting) return fromLobby(session, session.waiting)

@@ -51,8 +51,8 @@ interface Workspace {
 async function workspace(data: string): Promise<Workspace> {
   const db = openDatabase(join(data, 'veche.db'))
   try {
-    const owner = createUsersRepository(db).create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: 'x' })
     const layer = createDb({ url: '', password: '', passwordFile: '' }, db)
+    const owner = await createUsersRepository(layer).create({ email: 'owner@corp.example', displayName: 'Ольга', role: 'owner', passwordHash: 'x' })
     const room = await createRoomsRepository(layer).create(owner.id, 'Планёрка')
     const recordings = createRecordingsRepository(layer)
     const dir = join(data, 'recordings')

@@ -85,7 +85,7 @@ t.test('someone ldap.userFilter no longer admits (for any login) is signed out l
 t.test('an Active Directory account is found by its binary objectGUID, and signed out once disabled', async (t) => {
   const { app } = await buildListening(t, { set: ldap(), license: SSO })
   const anna = await signIn(app, 'anna')
-  t.ok(app.usersRepository.findExternal('ldap', 'objectguid:33221100-5544-7766-8899-aabbccddeeff'), "keyed by the GUID as AD's tools write it")
+  t.ok(await app.usersRepository.findExternal('ldap', 'objectguid:33221100-5544-7766-8899-aabbccddeeff'), "keyed by the GUID as AD's tools write it")
   t.same(await recheck(app), { checked: 1, signedOut: 0, answered: true }, 'found again by the GUID bytes')
   const flags = `dn: ${personDn(person('anna'))}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: %s\n`
   server.modify(flags.replace('%s', '514')) // 512 + ACCOUNTDISABLE
@@ -124,8 +124,8 @@ t.test('a directory that finds none of several signed-in users signs nobody out'
   const cookies: string[] = []
   for (const n of [1, 2, 3]) {
     // As if ldap.searchBase had been changed to where nobody is: their UUIDs are found nowhere.
-    const user = app.usersRepository.createExternal({ source: 'ldap', externalId: `entryuuid:00000000-0000-0000-0000-00000000000${n}`, email: `u${n}@corp.example`, displayName: `U${n}`, role: 'member' })
-    cookies.push(`veche_session=${app.sessionsRepository.create(user.id, 60_000).token}`)
+    const user = await app.usersRepository.createExternal({ source: 'ldap', externalId: `entryuuid:00000000-0000-0000-0000-00000000000${n}`, email: `u${n}@corp.example`, displayName: `U${n}`, role: 'member' })
+    cookies.push(`veche_session=${(await app.sessionsRepository.create(user.id, 60_000)).token}`)
   }
   t.same(await recheck(app), { checked: 3, signedOut: 0, answered: false })
   for (const cookie of cookies) t.ok(await signedIn(app, cookie))
@@ -135,8 +135,8 @@ t.test('a large workspace is asked in batches, one connection each, and every an
   const { app } = await buildListening(t, { set: ldap(), license: SSO })
   const bob = await signIn(app, 'bob')
   for (let n = 0; n < 120; n++) {
-    const user = app.usersRepository.createExternal({ source: 'ldap', externalId: `entryuuid:00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, email: `left${n}@corp.example`, displayName: `Left ${n}`, role: 'member' })
-    app.sessionsRepository.create(user.id, 60_000)
+    const user = await app.usersRepository.createExternal({ source: 'ldap', externalId: `entryuuid:00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, email: `left${n}@corp.example`, displayName: `Left ${n}`, role: 'member' })
+    await app.sessionsRepository.create(user.id, 60_000)
   }
   t.same(await recheck(app), { checked: 121, signedOut: 120, answered: true }, 'those who left, in every batch, are signed out')
   t.ok(await signedIn(app, bob), 'Bob, whom the directory still has, stays')

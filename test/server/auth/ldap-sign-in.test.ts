@@ -43,7 +43,7 @@ t.test('the first sign-in creates the account with the role the groups give', as
   t.equal(res.statusCode, 200, res.body)
   const { user } = res.json<{ user: { id: UserId } }>()
   t.match(user, { email: 'alice@corp.example', displayName: 'Алиса Иванова', role: 'admin', authSource: 'ldap', blockedAt: null })
-  t.match(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('alice')))}`), { id: user.id }, 'keyed by the entry UUID')
+  t.match(await app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('alice')))}`), { id: user.id }, 'keyed by the entry UUID')
   const me = await app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(res) } })
   t.match(me.json(), { user: { id: user.id, role: 'admin' } }, 'the session works')
   t.match((await app.auditRepository.list()).entries, [
@@ -71,7 +71,7 @@ t.test('the next sign-in reuses the account and refreshes name, e-mail and role'
   const res = await signIn(app, 'alice', person('alice').password)
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { user: { id: first.id, displayName: 'Алиса Смирнова', email: 'alice.smirnova@corp.example', role: 'member' } })
-  t.equal(app.usersRepository.count(), 1, 'no second account')
+  t.equal(await app.usersRepository.count(), 1, 'no second account')
   t.match((await app.auditRepository.list()).entries[0], { action: 'user.role_changed', targetId: first.id, detail: { source: 'ldap', from: 'admin', to: 'member' } })
 })
 
@@ -93,19 +93,19 @@ t.test('someone moved to another OU and renamed keeps their account', async (t) 
   const res = await signIn(app, 'bob', 'bob password')
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { user: { id: first.id, displayName: 'Bob Stroitel' } }, 'the same account, the new name')
-  t.equal(app.usersRepository.count(), 1, 'no second account, no e-mail conflict')
+  t.equal(await app.usersRepository.count(), 1, 'no second account, no e-mail conflict')
 })
 
 t.test('an account keyed by its DN (made before entry UUIDs were read) moves to the UUID at the next sign-in', async (t) => {
   const app = await build(t, { set: ldap(), license: SSO })
   const dn = personDn(person('bob'))
-  const old = app.usersRepository.createExternal({ source: 'ldap', externalId: dn, email: 'bob@corp.example', displayName: 'Bob', role: 'member' })
+  const old = await app.usersRepository.createExternal({ source: 'ldap', externalId: dn, email: 'bob@corp.example', displayName: 'Bob', role: 'member' })
   const res = await signIn(app, 'bob', 'bob password')
   t.equal(res.statusCode, 200, res.body)
   t.match(res.json(), { user: { id: old.id } })
-  t.match(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(dn)}`), { id: old.id })
-  t.equal(app.usersRepository.findExternal('ldap', dn), undefined, 'the DN key is gone')
-  t.equal(app.usersRepository.count(), 1)
+  t.match(await app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(dn)}`), { id: old.id })
+  t.equal(await app.usersRepository.findExternal('ldap', dn), undefined, 'the DN key is gone')
+  t.equal(await app.usersRepository.count(), 1)
 })
 
 t.test('wrong password and unknown login: the same 401 as a local wrong password', async (t) => {
@@ -116,14 +116,14 @@ t.test('wrong password and unknown login: the same 401 as a local wrong password
   const unknown = await signIn(app, 'mallory', 'whatever')
   t.same(unknown.json(), wrong.json())
   t.equal(unknown.statusCode, 401)
-  t.equal(app.usersRepository.count(), 0)
+  t.equal(await app.usersRepository.count(), 0)
 })
 
 t.test('an empty password never reaches the directory', async (t) => {
   const app = await build(t, { set: ldap(), license: SSO })
   const res = await signIn(app, 'alice', '')
   t.equal(res.statusCode, 400, 'refused by the request schema')
-  t.equal(app.usersRepository.count(), 0)
+  t.equal(await app.usersRepository.count(), 0)
   t.equal(await app.ldapDirectory!.authenticate('alice', ''), null, 'and by the directory client itself')
 })
 
@@ -135,7 +135,7 @@ t.test('filter syntax in the login is a wrong login, never someone else', async 
       t.equal(res.statusCode, 401, `${JSON.stringify(login)} ${password}`)
     }
   }
-  t.equal(app.usersRepository.count(), 0, 'nobody was signed in')
+  t.equal(await app.usersRepository.count(), 0, 'nobody was signed in')
   t.match((await signIn(app, 'a(b)c\\d*', 'tricky password')).json(), { user: { email: 'tricky@corp.example' } }, 'the exact odd login works')
 })
 
@@ -144,7 +144,7 @@ t.test('ldap.requiredGroups: others are told they are not allowed, and no accoun
   const carol = await signIn(app, 'carol', 'carol password')
   t.equal(carol.statusCode, 403)
   t.match(carol.json(), { error: { code: 'not_permitted', message: /not in a group allowed to use Veche/ } })
-  t.equal(app.usersRepository.count(), 0)
+  t.equal(await app.usersRepository.count(), 0)
   t.equal((await signIn(app, 'carol', 'wrong')).statusCode, 401, 'a wrong password tells nothing about groups')
   t.equal((await signIn(app, 'bob', 'bob password')).statusCode, 200)
 })
@@ -200,14 +200,14 @@ t.test("a local account's e-mail is never linked to a directory entry", async (t
   const res = await signIn(app, 'olga', 'olga password')
   t.equal(res.statusCode, 409)
   t.match(res.json(), { error: { code: 'email_taken_local', message: /a local account already uses owner@corp.example: an administrator must delete or rename it/ } })
-  t.equal(app.usersRepository.count(), 1)
-  t.equal(app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('olga')))}`), undefined)
+  t.equal(await app.usersRepository.count(), 1)
+  t.equal(await app.usersRepository.findExternal('ldap', `entryuuid:${server.entryUuid(personDn(person('olga')))}`), undefined)
 })
 
 t.test('blocked directory users are refused', async (t) => {
   const app = await build(t, { set: ldap(), license: SSO })
   const { user } = (await signIn(app, 'bob', 'bob password')).json<{ user: { id: UserId } }>()
-  app.usersRepository.setBlocked(user.id, true)
+  await app.usersRepository.setBlocked(user.id, true)
   const res = await signIn(app, 'bob', 'bob password')
   t.equal(res.statusCode, 403)
   t.same(res.json(), { error: { code: 'blocked', message: 'your account is blocked; ask an administrator' } })
@@ -220,7 +220,7 @@ t.test("the license's user limit holds for directory users", async (t) => {
   const res = await signIn(app, 'bob', 'bob password')
   t.equal(res.statusCode, 403)
   t.match(res.json(), { error: { code: 'user_limit' } })
-  t.equal(app.usersRepository.count(), 1)
+  t.equal(await app.usersRepository.count(), 1)
 })
 
 t.test('the last owner is not demoted by the directory', async (t) => {
@@ -231,7 +231,7 @@ t.test('the last owner is not demoted by the directory', async (t) => {
   t.teardown(() => server.modify(`dn: ${OWNERS_GROUP}\nchangetype: modify\nadd: member\nmember: ${personDn(person('dave'))}\n`))
   t.match((await signIn(app, 'dave', 'dave password')).json(), { user: { id: user.id, role: 'owner' } })
   // With another owner present the directory's word holds.
-  const other = app.usersRepository.create({ email: 'second@corp.example', displayName: 'Second', role: 'owner', passwordHash: '' })
+  const other = await app.usersRepository.create({ email: 'second@corp.example', displayName: 'Second', role: 'owner', passwordHash: '' })
   t.ok(other)
   t.match((await signIn(app, 'dave', 'dave password')).json(), { user: { id: user.id, role: 'member' } })
 })
@@ -245,7 +245,7 @@ t.test('an entry without e-mail gets a clear refusal', async (t) => {
 
 t.test('a directory user cannot sign in locally once LDAP is turned off', async (t) => {
   const app = await build(t, { license: SSO })
-  app.usersRepository.createExternal({ source: 'ldap', externalId: personDn(person('bob')), email: 'bob@corp.example', displayName: 'Bob', role: 'member' })
+  await app.usersRepository.createExternal({ source: 'ldap', externalId: personDn(person('bob')), email: 'bob@corp.example', displayName: 'Bob', role: 'member' })
   t.equal(app.ldapDirectory, null)
   t.equal((await signIn(app, 'bob@corp.example', 'bob password')).statusCode, 401)
 })

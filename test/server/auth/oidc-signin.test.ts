@@ -68,7 +68,7 @@ async function signIn(s: Setup, login: string, next?: string): Promise<LightMyRe
 const errorOf = (res: LightMyRequestResponse): string | null =>
   res.statusCode === 302 ? new URL(res.headers.location as string, 'https://x').searchParams.get('error') : `HTTP ${res.statusCode}`
 
-const users = (app: FastifyInstance): number => app.usersRepository.count()
+const users = (app: FastifyInstance): Promise<number> => app.usersRepository.count()
 
 t.test('the sign-in page learns which methods are offered', async (t) => {
   const s = await setup(t)
@@ -107,7 +107,7 @@ t.test('first sign-in creates the user with the mapped role and a working sessio
   const cookie = res.cookies.find((c) => c.name === 'veche_session')
   t.equal(cookie?.maxAge, 12 * 3600, 'a corporate sign-in lasts oidc.sessionHours (12), not the 14 days of a password one')
   t.match(me.json().user, { email: 'ivan@corp.example', displayName: 'Иван Петров', role: 'admin', authSource: 'oidc' })
-  const user = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|ivan`)
+  const user = await s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|ivan`)
   t.equal(user?.id, me.json().user.id, 'known by issuer and subject')
   const created = (await s.app.auditRepository.list()).entries.find((e) => e.action === 'user.created')
   t.match(created, { actorId: null, targetId: user?.id, detail: { source: 'oidc', role: 'admin' } })
@@ -120,14 +120,14 @@ t.test('the next sign-in reuses the user and refreshes name and role', async (t)
   const s = await setup(t)
   const first = await signIn(s, 'ivan')
   t.equal(first.headers.location, '/rooms', 'no next: the rooms page')
-  const id = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|ivan`)!.id
-  const count = users(s.app)
+  const id = (await s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|ivan`))!.id
+  const count = await users(s.app)
 
   s.provider.accounts.get('ivan')!.name = 'Иван Сидоров'
   s.provider.accounts.get('ivan')!.groups = ['staff']
   const second = await signIn(s, 'ivan')
   t.equal(second.statusCode, 302)
-  t.equal(users(s.app), count, 'no new user')
+  t.equal(await users(s.app), count, 'no new user')
   const me = await s.app.inject({ url: '/api/auth/me', headers: { cookie: sessionCookie(second) } })
   t.match(me.json().user, { id, displayName: 'Иван Сидоров', role: 'member' })
   t.match(
@@ -139,15 +139,15 @@ t.test('the next sign-in reuses the user and refreshes name and role', async (t)
 t.test('the last owner is never demoted by the role claim', async (t) => {
   const s = await setup(t)
   await signIn(s, 'olga')
-  const olga = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|olga`)!
+  const olga = (await s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|olga`))!
   t.equal(olga.role, 'owner')
   s.provider.accounts.get('olga')!.groups = []
   await signIn(s, 'olga')
-  t.equal(s.app.usersRepository.get(olga.id)!.role, 'owner', 'the only owner stays owner')
+  t.equal((await s.app.usersRepository.get(olga.id))!.role, 'owner', 'the only owner stays owner')
 
-  s.app.usersRepository.create({ email: OWNER.email, displayName: OWNER.displayName, role: 'owner', passwordHash: '' })
+  await s.app.usersRepository.create({ email: OWNER.email, displayName: OWNER.displayName, role: 'owner', passwordHash: '' })
   await signIn(s, 'olga')
-  t.equal(s.app.usersRepository.get(olga.id)!.role, 'member', 'with another owner the claim applies')
+  t.equal((await s.app.usersRepository.get(olga.id))!.role, 'member', 'with another owner the claim applies')
 })
 
 t.test('a replayed callback and a replayed code are refused', async (t) => {
@@ -155,7 +155,7 @@ t.test('a replayed callback and a replayed code are refused', async (t) => {
   const started = await start(s.app)
   const back = await s.provider.authorize(started.authorizationUrl.href, 'petr', 'petr pw')
   t.equal((await callback(s.app, back, started.browser)).statusCode, 302)
-  const count = users(s.app)
+  const count = await users(s.app)
 
   const again = await callback(s.app, back, started.browser)
   t.equal(errorOf(again), 'sso_expired', 'the state is used once')
@@ -168,7 +168,7 @@ t.test('a replayed callback and a replayed code are refused', async (t) => {
   const res = await callback(s.app, replayed, started.browser)
   t.equal(errorOf(res), 'sso_failed')
   t.notOk(res.cookies.find((c) => c.name === 'veche_session'))
-  t.equal(users(s.app), count)
+  t.equal(await users(s.app), count)
 })
 
 t.test('unknown state, a missing browser cookie and another browser are refused', async (t) => {
@@ -184,7 +184,7 @@ t.test('unknown state, a missing browser cookie and another browser are refused'
   const victim = await callback(s.app, back, 'veche_oidc=someone-else')
   t.equal(errorOf(victim), 'sso_expired')
   t.notOk(victim.cookies.find((c) => c.name === 'veche_session'))
-  t.equal(users(s.app), 0, 'nothing created')
+  t.equal(await users(s.app), 0, 'nothing created')
 })
 
 t.test('an ID token with another nonce is refused and creates nothing', async (t) => {
@@ -196,7 +196,7 @@ t.test('an ID token with another nonce is refused and creates nothing', async (t
   const res = await callback(s.app, back, started.browser)
   t.equal(errorOf(res), 'sso_failed')
   t.notOk(res.cookies.find((c) => c.name === 'veche_session'))
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
 })
 
 t.test('a code issued to another client is refused by the token endpoint', async (t) => {
@@ -207,7 +207,7 @@ t.test('a code issued to another client is refused by the token endpoint', async
   const back = await s.provider.authorize(tampered.href, 'ivan', 'ivan pw')
   t.ok(back.searchParams.get('code'), 'the provider issued a code to the other client')
   t.equal(errorOf(await callback(s.app, back, started.browser)), 'sso_failed')
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
 })
 
 t.test('an answer naming another issuer (mix-up) is refused', async (t) => {
@@ -217,7 +217,7 @@ t.test('an answer naming another issuer (mix-up) is refused', async (t) => {
   t.equal(back.searchParams.get('iss'), s.provider.issuer, 'the provider names itself (RFC 9207)')
   back.searchParams.set('iss', 'https://evil.example')
   t.equal(errorOf(await callback(s.app, back, started.browser)), 'sso_failed')
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
 })
 
 t.test('a provider whose discovery names another issuer is not used', async (t) => {
@@ -236,7 +236,7 @@ t.test('the provider refusing or the user cancelling ends on the sign-in page', 
   t.equal(back.searchParams.get('error'), 'access_denied')
   const res = await callback(s.app, back, started.browser)
   t.equal(res.headers.location, '/signin?error=sso_denied&next=%2Fr%2Fstandup', 'keeps where the user was going')
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
 })
 
 t.test('a provider that is down gives a clear error', async (t) => {
@@ -245,7 +245,7 @@ t.test('a provider that is down gives a clear error', async (t) => {
   const back = await s.provider.authorize(started.authorizationUrl.href, 'ivan', 'ivan pw')
   await s.provider.close()
   t.equal(errorOf(await callback(s.app, back, started.browser)), 'sso_unavailable', 'down between start and answer')
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
 
   const down = await build(t, {
     license: SSO_LICENSE,
@@ -271,8 +271,8 @@ t.test('without sso in the license, corporate sign-in is refused', async (t) => 
 t.test('a blocked user is refused', async (t) => {
   const s = await setup(t)
   await signIn(s, 'petr')
-  const petr = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|petr`)!
-  s.app.usersRepository.setBlocked(petr.id, true)
+  const petr = (await s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|petr`))!
+  await s.app.usersRepository.setBlocked(petr.id, true)
   const res = await signIn(s, 'petr')
   t.equal(errorOf(res), 'sso_blocked')
   t.notOk(res.cookies.find((c) => c.name === 'veche_session'))
@@ -283,7 +283,7 @@ t.test('an e-mail that a local account has is never linked; the local owner sign
   await createOwner(s.app)
   const res = await signIn(s, 'owner')
   t.equal(errorOf(res), 'sso_email_taken')
-  t.equal(users(s.app), 1, 'nothing created')
+  t.equal(await users(s.app), 1, 'nothing created')
   t.notOk(res.cookies.find((c) => c.name === 'veche_session'))
   const local = await s.app.inject({ method: 'POST', url: '/api/auth/signin', payload: { email: OWNER.email, password: OWNER.password } })
   t.equal(local.statusCode, 200)
@@ -294,13 +294,13 @@ t.test('the license user limit applies to first sign-ins', async (t) => {
   const s = await setup(t, { license: { ...SSO_LICENSE, limits: { rooms: 2, participantsPerRoom: 5, internalUsers: 1 } } })
   await createOwner(s.app)
   t.equal(errorOf(await signIn(s, 'petr')), 'user_limit')
-  t.equal(users(s.app), 1)
+  t.equal(await users(s.app), 1)
 })
 
 t.test('requiredValues keep out users without one of them', async (t) => {
   const s = await setup(t, { set: ['oidc.requiredValues=veche-users'] })
   t.equal(errorOf(await signIn(s, 'petr')), 'sso_not_allowed', 'staff only')
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
   t.equal((await signIn(s, 'ivan')).statusCode, 302)
   t.equal(errorOf(await signIn(s, 'ivan')), null, 'an admin value is enough')
 })
@@ -308,11 +308,11 @@ t.test('requiredValues keep out users without one of them', async (t) => {
 t.test('roles stay Veche\'s when no owner or admin values are set', async (t) => {
   const s = await setup(t, { set: ['oidc.ownerValues=', 'oidc.adminValues='] })
   await signIn(s, 'olga')
-  const olga = s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|olga`)!
+  const olga = (await s.app.usersRepository.findExternal('oidc', `${s.provider.issuer}|olga`))!
   t.equal(olga.role, 'member')
-  s.app.usersRepository.setRole(olga.id, 'admin')
+  await s.app.usersRepository.setRole(olga.id, 'admin')
   await signIn(s, 'olga')
-  t.equal(s.app.usersRepository.get(olga.id)!.role, 'admin', 'a role given in Veche is kept')
+  t.equal((await s.app.usersRepository.get(olga.id))!.role, 'admin', 'a role given in Veche is kept')
 })
 
 t.test('next must be a path on this site', async (t) => {
@@ -343,7 +343,7 @@ t.test('client_secret_post when the provider offers only that', async (t) => {
 t.test('a wrong client secret is refused by the provider', async (t) => {
   const s = await setup(t, { set: ['oidc.clientSecret=wrong'] })
   t.equal(errorOf(await signIn(s, 'ivan')), 'sso_failed')
-  t.equal(users(s.app), 0)
+  t.equal(await users(s.app), 0)
 })
 
 t.test('without an oidc section the routes send back to the sign-in page', async (t) => {

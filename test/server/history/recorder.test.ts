@@ -93,7 +93,7 @@ t.test('a meeting with an employee and a guest: both stays, their clients, the c
   t.match(detail, { roomId: m.roomId, roomTitle: 'Планёрка', participants: 2 })
   t.ok(detail.startedAt >= before && detail.endedAt! <= after && detail.startedAt <= detail.endedAt!)
   const [o, g] = detail.participantList
-  const owner = m.app.usersRepository.findForSignIn(OWNER.email)!.user
+  const owner = (await m.app.usersRepository.findForSignIn(OWNER.email))!.user
   t.match(o, {
     userId: owner.id,
     displayName: OWNER.displayName,

@@ -1,37 +1,34 @@
 // Failed sign-ins slow down, then lock; an owner is locked only where the guessing comes from.
 import t from 'tap'
-import { join } from 'node:path'
 import { SignInGuard } from '../../../server/auth/sign-in-guard.ts'
-import { openDatabase } from '../../../server/db/database.ts'
 import { createUsersRepository } from '../../../server/db/users-repository.ts'
-import { build, createMember, createOwner, OWNER, tempDir } from '../../helper.ts'
+import { eachEngine } from '../../engines.ts'
+import { build, createMember, createOwner, OWNER } from '../../helper.ts'
 
 const MEMBER = { email: 'ivan@corp.example', password: 'member password 1' }
 const GENEROUS_BUDGET = 'limits.perAddressPerMinute=100000'
 
-t.test('the guard slows failures down, locks after enough, and the lock passes with time', async (t) => {
-  const db = openDatabase(join(tempDir(t), 'veche.db'))
-  t.teardown(() => db.close())
-  const users = createUsersRepository(db)
-  const member = users.create({ email: 'a@corp.example', displayName: 'A', role: 'member', passwordHash: 'x' })
+eachEngine(t, 'the guard slows failures down, locks after enough, and the lock passes with time', async (t, layer) => {
+  const users = createUsersRepository(layer)
+  const member = await users.create({ email: 'a@corp.example', displayName: 'A', role: 'member', passwordHash: 'x' })
   let now = 1_000_000
   const guard = new SignInGuard(users, { slowdownAfter: 3, lockAfter: 5, lockMinutes: 15, addressFailures: 100, now: () => now })
   const record = () => users.signInRecord(member.id)
   const delays = []
-  for (let i = 0; i < 4; i++) delays.push(guard.failed(record(), '10.0.0.1'))
+  for (let i = 0; i < 4; i++) delays.push(await guard.failed(await record(), '10.0.0.1'))
   t.same(delays, [0, 0, 250, 500], 'no delay for the first two failures, then doubling')
-  t.equal(guard.refusal(record(), '10.0.0.1'), null, 'four failures do not lock')
-  guard.failed(record(), '10.0.0.1')
-  const locked = guard.refusal(record(), '10.0.0.9')
+  t.equal(guard.refusal(await record(), '10.0.0.1'), null, 'four failures do not lock')
+  await guard.failed(await record(), '10.0.0.1')
+  const locked = guard.refusal(await record(), '10.0.0.9')
   t.equal(locked?.code, 'account_locked', 'the fifth failure locks the account from every address')
   t.equal(locked?.retryAfterSeconds, 15 * 60)
   t.match(locked?.message, /locked for 15 min; an administrator can unlock it sooner/)
   now += 15 * 60_000 + 1
-  t.equal(guard.refusal(record(), '10.0.0.1'), null, 'the lock passes after 15 minutes')
-  t.equal(record()?.failedSignIns, 0, 'and counting starts over')
-  guard.failed(record(), '10.0.0.1')
-  guard.succeeded(member.id, '10.0.0.1')
-  t.equal(record()?.failedSignIns, 0, 'a success clears the failures')
+  t.equal(guard.refusal(await record(), '10.0.0.1'), null, 'the lock passes after 15 minutes')
+  t.equal((await record())?.failedSignIns, 0, 'and counting starts over')
+  await guard.failed(await record(), '10.0.0.1')
+  await guard.succeeded(member.id, '10.0.0.1')
+  t.equal((await record())?.failedSignIns, 0, 'a success clears the failures')
 })
 
 t.test('a member is locked after ten wrong passwords, even with the right one', async (t) => {
@@ -45,8 +42,8 @@ t.test('a member is locked after ten wrong passwords, even with the right one', 
   t.equal(refused.statusCode, 429)
   t.equal(refused.json().error.code, 'account_locked')
   t.equal(refused.headers['retry-after'], String(15 * 60))
-  t.equal(app.usersRepository.findForSignIn(MEMBER.email)?.lockedUntil !== null, true, 'the lock is stored, so a restart keeps it')
-  app.usersRepository.clearFailedSignIns(app.usersRepository.findForSignIn(MEMBER.email)!.user.id) // what `veche admin unlock` does
+  t.equal((await app.usersRepository.findForSignIn(MEMBER.email))?.lockedUntil !== null, true, 'the lock is stored, so a restart keeps it')
+  await app.usersRepository.clearFailedSignIns((await app.usersRepository.findForSignIn(MEMBER.email))!.user.id) // what `veche admin unlock` does
   t.equal((await signIn(MEMBER.password)).statusCode, 200, 'unlocked, the right password works')
 })
 
@@ -76,14 +73,14 @@ t.test('an address that fails too often is refused whatever account it tries', a
   t.ok(Number(refused.headers['retry-after']) > 0)
   const elsewhere = await app.inject({ method: 'POST', url: '/api/auth/signin', remoteAddress: '198.51.100.2', payload: MEMBER })
   t.equal(elsewhere.statusCode, 200, 'the member signs in from another address')
-  t.equal(app.usersRepository.findForSignIn(MEMBER.email)?.failedSignIns, 0, "unknown accounts' failures did not touch the member")
+  t.equal((await app.usersRepository.findForSignIn(MEMBER.email))?.failedSignIns, 0, "unknown accounts' failures did not touch the member")
 })
 
 t.test('a blocked user is told so only with the right password', async (t) => {
   const app = await build(t, { set: [GENEROUS_BUDGET] })
   const owner = await createOwner(app)
   await createMember(app, owner, MEMBER.email, 'Иван')
-  app.usersRepository.setBlocked(app.usersRepository.findForSignIn(MEMBER.email)!.user.id, true)
+  await app.usersRepository.setBlocked((await app.usersRepository.findForSignIn(MEMBER.email))!.user.id, true)
   const wrong = await app.inject({ method: 'POST', url: '/api/auth/signin', payload: { ...MEMBER, password: 'not the password' } })
   t.equal(wrong.statusCode, 401, 'a guesser learns nothing')
   const right = await app.inject({ method: 'POST', url: '/api/auth/signin', payload: MEMBER })

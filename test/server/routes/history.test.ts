@@ -228,7 +228,7 @@ t.test('retention: purgeExpired with a fake clock deletes the old, keeps the rec
   await repo.endMeeting(old, DAY0 - 400 * DAY_MS + HOUR)
   await repo.raisePeaks(utcDay(DAY0 - 400 * DAY_MS), 1, 1, 1)
   // E-mail invitations of the same period go too (they name recipients and rooms).
-  const owner = s.app.usersRepository.list().find((u) => u.role === 'owner')!
+  const owner = (await s.app.usersRepository.list()).find((u) => u.role === 'owner')!
   const room = (await s.app.inject({ method: 'POST', url: '/api/rooms', headers: { cookie: s.owner }, payload: { title: 'Планёрка' } })).json().room.id as string
   const invite = (createdAt: number, recipient: string) =>
     s.app.invitationsRepository.record({

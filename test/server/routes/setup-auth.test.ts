@@ -31,7 +31,7 @@ t.test('two setup forms at once make one owner', async (t) => {
     ['a', 'b', 'c'].map((n) => app.inject({ method: 'POST', url: '/api/setup/owner', payload: { ...OWNER, email: `${n}@corp.example` } })),
   )
   t.same(results.map((r) => r.statusCode).sort(), [201, 409, 409])
-  t.equal(app.usersRepository.list().length, 1)
+  t.equal((await app.usersRepository.list()).length, 1)
 })
 
 t.test('sign in, who am I, sign out', async (t) => {
@@ -60,11 +60,11 @@ t.test('sign in, who am I, sign out', async (t) => {
 t.test('an expired session is refused with a message to sign in again', async (t) => {
   const app = await build(t)
   const cookie = await createOwner(app)
-  app.sessionsRepository.expireNow(cookie.split('=')[1]!)
+  await app.sessionsRepository.expireNow(cookie.split('=')[1]!)
   const res = await app.inject({ url: '/api/rooms', headers: { cookie } })
   t.equal(res.statusCode, 401)
   t.match(res.json().error.message, /session may have expired/)
-  t.equal(app.sessionsRepository.purgeExpired(), 1, 'expired sessions are purged')
+  t.equal(await app.sessionsRepository.purgeExpired(), 1, 'expired sessions are purged')
 })
 
 t.test('bad bodies get a 400 with a code, not a crash', async (t) => {

@@ -8,7 +8,7 @@ import { SignalingClient } from '../../signaling-client.ts'
 
 const MEMBER_PASSWORD = 'member password 1'
 
-const idOf = (app: FastifyInstance, email: string): UserId => app.usersRepository.findForSignIn(email)!.user.id
+const idOf = async (app: FastifyInstance, email: string): Promise<UserId> => (await app.usersRepository.findForSignIn(email))!.user.id
 
 /** call: one admin request as the holder of `cookie`. */
 const call = (app: FastifyInstance, cookie: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
@@ -22,7 +22,7 @@ const signIn = (app: FastifyInstance, email: string, password: string) =>
 /** makeAdmin adds an admin (as the owner) and returns their cookie. */
 async function makeAdmin(app: FastifyInstance, owner: string, email: string, name: string): Promise<string> {
   const cookie = await createMember(app, owner, email, name)
-  const res = await call(app, owner, 'PATCH', `/api/users/${idOf(app, email)}`, { role: 'admin' })
+  const res = await call(app, owner, 'PATCH', `/api/users/${await idOf(app, email)}`, { role: 'admin' })
   if (res.statusCode !== 200) throw new Error(`make admin failed: ${res.statusCode} ${res.body}`)
   return cookie
 }
@@ -44,17 +44,17 @@ t.test('the list shows source and blocking; adding a user is audited', async (t)
 t.test('roles: only an owner changes them; the last owner stays an owner', async (t) => {
   const app = await build(t)
   const owner = await createOwner(app)
-  const ownerId = idOf(app, OWNER.email)
+  const ownerId = await idOf(app, OWNER.email)
   const admin = await makeAdmin(app, owner, 'anna@corp.example', 'Анна')
   await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const boris = idOf(app, 'boris@corp.example')
+  const boris = await idOf(app, 'boris@corp.example')
 
   t.match((await app.auditRepository.list()).entries[1], { action: 'user.role_changed', targetName: 'Анна', detail: { from: 'member', to: 'admin' } })
 
   const byAdmin = await call(app, admin, 'PATCH', `/api/users/${boris}`, { role: 'admin' })
   t.equal(byAdmin.statusCode, 403)
   t.equal(byAdmin.json().error.code, 'owner_required')
-  t.equal(app.usersRepository.get(boris)!.role, 'member', 'unchanged')
+  t.equal((await app.usersRepository.get(boris))!.role, 'member', 'unchanged')
 
   const bad = await call(app, owner, 'PATCH', `/api/users/${boris}`, { role: 'superuser' })
   t.equal(bad.statusCode, 400)
@@ -66,7 +66,7 @@ t.test('roles: only an owner changes them; the last owner stays an owner', async
   const last = await call(app, owner, 'PATCH', `/api/users/${ownerId}`, { role: 'admin' })
   t.equal(last.statusCode, 409)
   t.same(last.json().error, { code: 'last_owner', message: `${OWNER.displayName} is the workspace's only owner: make another user owner first` })
-  t.equal(app.usersRepository.get(ownerId)!.role, 'owner')
+  t.equal((await app.usersRepository.get(ownerId))!.role, 'owner')
 
   const promoted = await call(app, owner, 'PATCH', `/api/users/${boris}`, { role: 'owner' })
   t.equal(promoted.statusCode, 200)
@@ -85,13 +85,13 @@ t.test('roles: only an owner changes them; the last owner stays an owner', async
 t.test('admins manage members only; nobody blocks or deletes themselves', async (t) => {
   const app = await build(t)
   const owner = await createOwner(app)
-  const ownerId = idOf(app, OWNER.email)
+  const ownerId = await idOf(app, OWNER.email)
   const admin = await makeAdmin(app, owner, 'anna@corp.example', 'Анна')
-  const annaId = idOf(app, 'anna@corp.example')
+  const annaId = await idOf(app, 'anna@corp.example')
   await makeAdmin(app, owner, 'egor@corp.example', 'Егор')
-  const egor = idOf(app, 'egor@corp.example')
+  const egor = await idOf(app, 'egor@corp.example')
   const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const boris = idOf(app, 'boris@corp.example')
+  const boris = await idOf(app, 'boris@corp.example')
 
   const refusals: [string, string, string, object | undefined][] = [
     ['POST', `/api/users/${ownerId}/block`, 'owner_required', undefined],
@@ -105,8 +105,8 @@ t.test('admins manage members only; nobody blocks or deletes themselves', async 
     t.equal(res.statusCode, 403, `${method} ${url}`)
     t.equal(res.json().error.code, code)
   }
-  t.equal(app.usersRepository.get(ownerId)!.blockedAt, null)
-  t.equal(app.usersRepository.count(), 4)
+  t.equal((await app.usersRepository.get(ownerId))!.blockedAt, null)
+  t.equal(await app.usersRepository.count(), 4)
 
   for (const [cookie, id] of [[admin, annaId], [owner, ownerId]] as const) {
     const block = await call(app, cookie, 'POST', `/api/users/${id}/block`)
@@ -127,9 +127,9 @@ t.test('admins manage members only; nobody blocks or deletes themselves', async 
 t.test('an owner blocked by another owner no longer counts as the one who keeps the workspace', async (t) => {
   const app = await build(t)
   const owner = await createOwner(app)
-  const ownerId = idOf(app, OWNER.email)
+  const ownerId = await idOf(app, OWNER.email)
   await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const boris = idOf(app, 'boris@corp.example')
+  const boris = await idOf(app, 'boris@corp.example')
   await call(app, owner, 'PATCH', `/api/users/${boris}`, { role: 'owner' })
   t.equal((await call(app, owner, 'POST', `/api/users/${boris}/block`)).statusCode, 200)
   const res = await call(app, owner, 'PATCH', `/api/users/${ownerId}`, { role: 'admin' })
@@ -142,7 +142,7 @@ t.test('blocking ends every session at once and is audited; unblocking lets the 
   const owner = await createOwner(app)
   const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
   const second = sessionCookie(await signIn(app, 'boris@corp.example', MEMBER_PASSWORD))
-  const boris = idOf(app, 'boris@corp.example')
+  const boris = await idOf(app, 'boris@corp.example')
   t.equal(await me(app, member), 200)
 
   const blocked = await call(app, owner, 'POST', `/api/users/${boris}/block`)
@@ -150,7 +150,7 @@ t.test('blocking ends every session at once and is audited; unblocking lets the 
   t.type(blocked.json().user.blockedAt, 'number')
   t.equal(await me(app, member), 401, 'the session cookie stops working')
   t.equal(await me(app, second), 401, 'on every device')
-  t.equal(app.sessionsRepository.deleteForUser(boris), 0, 'no session is left')
+  t.equal(await app.sessionsRepository.deleteForUser(boris), 0, 'no session is left')
   t.match((await app.auditRepository.list()).entries[0], { action: 'user.blocked', actorName: OWNER.displayName, targetId: boris, targetName: 'Борис' })
 
   const count = (await app.auditRepository.list()).entries.length
@@ -168,8 +168,8 @@ t.test('password reset: local users only, ends sessions, clears the lock, audite
   const app = await build(t)
   const owner = await createOwner(app)
   const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const boris = idOf(app, 'boris@corp.example')
-  app.usersRepository.recordFailedSignIn(boris, Date.now() + 60_000)
+  const boris = await idOf(app, 'boris@corp.example')
+  await app.usersRepository.recordFailedSignIn(boris, Date.now() + 60_000)
 
   const weak = await call(app, owner, 'POST', `/api/users/${boris}/password`, { password: 'short' })
   t.equal(weak.statusCode, 400)
@@ -181,25 +181,25 @@ t.test('password reset: local users only, ends sessions, clears the lock, audite
   const reset = await call(app, owner, 'POST', `/api/users/${boris}/password`, { password: 'a new password' })
   t.equal(reset.statusCode, 200)
   t.equal(await me(app, member), 401, 'their sessions ended')
-  const record = app.usersRepository.signInRecord(boris)!
+  const record = (await app.usersRepository.signInRecord(boris))!
   t.equal(record.failedSignIns, 0)
   t.equal(record.lockedUntil, null)
   t.equal((await signIn(app, 'boris@corp.example', MEMBER_PASSWORD)).statusCode, 401, 'the old password no longer works')
   t.equal((await signIn(app, 'boris@corp.example', 'a new password')).statusCode, 200)
   t.match((await app.auditRepository.list()).entries[0], { action: 'user.password_reset', targetName: 'Борис', detail: {} })
 
-  const ldap = app.usersRepository.createExternal({ source: 'ldap', externalId: 'uid=vera,dc=corp', email: 'vera@corp.example', displayName: 'Вера', role: 'member' })
+  const ldap = await app.usersRepository.createExternal({ source: 'ldap', externalId: 'uid=vera,dc=corp', email: 'vera@corp.example', displayName: 'Вера', role: 'member' })
   const directory = await call(app, owner, 'POST', `/api/users/${ldap.id}/password`, { password: 'a new password' })
   t.equal(directory.statusCode, 409)
   t.same(directory.json().error, { code: 'directory_user', message: "Вера's password is managed by the directory (LDAP); change it there" })
-  t.equal(app.usersRepository.signInRecord(ldap.id)!.passwordHash, '', 'still no local password')
+  t.equal((await app.usersRepository.signInRecord(ldap.id))!.passwordHash, '', 'still no local password')
 })
 
 t.test('deleting a user removes their rooms and sessions and anonymises the audit log', async (t) => {
   const app = await build(t)
   const owner = await createOwner(app)
   const admin = await makeAdmin(app, owner, 'anna@corp.example', 'Анна Иванова')
-  const anna = idOf(app, 'anna@corp.example')
+  const anna = await idOf(app, 'anna@corp.example')
   // Anna acts (she is an actor in the log) and owns rooms.
   t.equal((await call(app, admin, 'POST', '/api/users', { email: 'c@corp.example', displayName: 'Кирилл', password: 'long password', role: 'member' })).statusCode, 201)
   const room = (await call(app, admin, 'POST', '/api/rooms', { title: 'Анна: планёрка' })).json().room.id as string
@@ -214,7 +214,7 @@ t.test('deleting a user removes their rooms and sessions and anonymises the audi
   const recording = await app.recordingsRepository.create({ roomId: room, roomTitle: 'Планёрка', roomOwnerId: anna, startedBy: anna, startedByName: 'Анна Иванова', startedAt: 1000 })
 
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 204)
-  t.equal(app.usersRepository.get(anna), undefined)
+  t.equal(await app.usersRepository.get(anna), undefined)
   t.equal(await app.roomsRepository.get(room), undefined, 'her rooms are gone')
   t.equal(await me(app, admin), 401, 'her sessions are gone')
   t.equal((await call(app, owner, 'DELETE', `/api/users/${anna}`)).statusCode, 404, 'deleting twice: not found')
@@ -264,7 +264,7 @@ t.test('blocking or deleting a user ends their live meeting connections', async 
   }
   const owner = await createOwner(app)
   const member = await createMember(app, owner, 'boris@corp.example', 'Борис')
-  const boris = idOf(app, 'boris@corp.example')
+  const boris = await idOf(app, 'boris@corp.example')
   const open = (cookie: string, title: string) => call(app, cookie, 'POST', '/api/rooms', { title }).then((r) => r.json().room.id as string)
   const standup = await open(owner, 'Standup')
   const review = await open(owner, 'Review')
@@ -304,7 +304,7 @@ t.test('blocking or deleting a user ends their live meeting connections', async 
   t.ok((await veraHere.request('join')).ok)
   const guest = await connect(verasRoom)
   t.ok((await guest.request('join', { displayName: 'Гость' })).ok)
-  t.equal((await call(app, owner, 'DELETE', `/api/users/${idOf(app, 'vera@corp.example')}`)).statusCode, 204)
+  t.equal((await call(app, owner, 'DELETE', `/api/users/${await idOf(app, 'vera@corp.example')}`)).statusCode, 204)
   await vera.waitFor('removed')
   await veraHere.waitFor('removed')
   t.match(await guest.waitFor('roomClosed'), { reason: 'deleted' })

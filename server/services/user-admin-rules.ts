@@ -1,4 +1,4 @@
-// Who may do what to whose account. Pure: the routes apply the answer.
+// Who may do what to whose account. Pure: the users service (./users.ts) applies the answer.
 import type { Role, User } from '../db/users-repository.ts'
 
 export type AdminAction = 'role' | 'block' | 'unblock' | 'password' | 'delete'
@@ -9,16 +9,14 @@ export interface AdminRefusal {
   message: string
 }
 
-/** activeOwners counts the owners who can still sign in: a blocked owner cannot rescue the workspace. */
-export const activeOwners = (users: readonly User[]): number => users.filter((u) => u.role === 'owner' && u.blockedAt === null).length
-
 /**
  * refuseAdminAction returns why `actor` may not apply `action` to `target`, or undefined when allowed.
  * Owners manage everyone; admins only members and never roles; nobody blocks or deletes themselves;
- * the last owner who can sign in is never demoted, blocked or deleted. `newRole` is for 'role'.
+ * the last owner who can sign in is never demoted, blocked or deleted (`owners`: how many owners
+ * are not blocked; a blocked owner cannot rescue the workspace). `newRole` is for 'role'.
  */
 export function refuseAdminAction(
-  actor: User,
+  actor: { id: string | null; role: Role },
   target: User,
   action: AdminAction,
   owners: number,
