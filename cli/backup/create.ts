@@ -1,15 +1,19 @@
 // Writes one backup archive: a consistent online copy of the database (SQLite's backup API, taken by
-// the update tool's backup while the server keeps running), the config file in use and the TLS folder,
-// and with --with-recordings the files of the finished meeting recordings.
+// the update tool's backup while the server keeps running; on PostgreSQL, a logical export into the
+// same SQLite file: postgres-export.ts), the config file in use and the TLS folder, and with
+// --with-recordings the files of the finished meeting recordings.
 import Database from 'better-sqlite3'
 import { chownSync, closeSync, createWriteStream, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { usesPostgres, type DatabaseSettings } from '../../server/db/engine.ts'
 import { schemaVersion } from '../../server/db/migrations.ts'
 import { VERSION } from '../../server/version.ts'
 import { CliError } from '../errors.ts'
+import { where } from '../db/postgres.ts'
 import { backup } from '../update/backup.ts'
 import type { Layout } from '../update/layout.ts'
+import { exportPostgres, type ExportedTable } from './postgres-export.ts'
 import { BACKUP_FORMAT, CONFIG_ENTRY, DATABASE_ENTRY, MANIFEST_ENTRY, RECORDINGS_PREFIX, sha256, sha256File, TLS_PREFIX, type BackupFile, type BackupManifest } from './manifest.ts'
 import { folderBytes, selectRecordings, type RecordingSelection } from './recordings.ts'
 import { SourceChangedError, writeTarGz, type TarFile } from './tar-writer.ts'
@@ -19,6 +23,8 @@ export interface BackupOptions {
   out?: string
   /** Also archive the files of finished recordings (they may be gigabytes). */
   withRecordings?: boolean
+  /** config.database; a non-empty url: the database is PostgreSQL's, exported (absent: SQLite). */
+  database?: DatabaseSettings
 }
 
 export interface BackupResult {
@@ -29,6 +35,8 @@ export interface BackupResult {
   skipped: string[]
   /** What the recordings folder holds for the backed-up database, and whether it went into the archive. */
   recordings: RecordingSelection & { included: boolean }
+  /** On PostgreSQL: each table's rows and checksum, the same in PostgreSQL and in the archive's copy. */
+  tables?: ExportedTable[]
 }
 
 const MIB = 1024 * 1024
@@ -121,7 +129,8 @@ function publish(partial: string, file: string): void {
  */
 export async function createBackup(layout: Layout, options: BackupOptions = {}, now = new Date()): Promise<BackupResult> {
   const { out, withRecordings = false } = options
-  if (!existsSync(layout.database)) {
+  const postgres = options.database && usesPostgres(options.database) ? options.database : undefined
+  if (!postgres && !existsSync(layout.database)) {
     throw new CliError(`no database at ${layout.database}: nothing to back up (is data.dir right? \`veche config check\` shows it)`)
   }
   const file = outputFile(layout, out, now)
@@ -133,7 +142,12 @@ export async function createBackup(layout: Layout, options: BackupOptions = {}, 
   const staging = mkdtempSync(join(dirname(file), '.veche-backup-'))
   const partial = `${file}.${process.pid}.writing`
   try {
-    const dbCopy = await copyDatabase(layout, staging)
+    let tables: ExportedTable[] | undefined
+    let dbCopy: string
+    if (postgres) {
+      dbCopy = join(staging, 'veche.db')
+      tables = await exportPostgres(postgres, dbCopy)
+    } else dbCopy = await copyDatabase(layout, staging)
     const copy = new Database(dbCopy, { readonly: true, fileMustExist: true })
     let schema: number
     let recordings: RecordingSelection
@@ -176,7 +190,11 @@ export async function createBackup(layout: Layout, options: BackupOptions = {}, 
       schemaVersion: schema,
       createdAt: now.toISOString(),
       hostname: hostname(),
-      source: { dataDir: layout.dataDir, configFile: layout.configFile && existsSync(layout.configFile) ? layout.configFile : null },
+      source: {
+        dataDir: layout.dataDir,
+        configFile: layout.configFile && existsSync(layout.configFile) ? layout.configFile : null,
+        ...(postgres ? { database: `postgres ${where(postgres.url)}` } : {}),
+      },
       files,
     }
     const manifestData = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`)
@@ -195,7 +213,7 @@ export async function createBackup(layout: Layout, options: BackupOptions = {}, 
       closeSync(fd)
     }
     publish(partial, file)
-    return { file, bytes: statSync(file).size, manifest, skipped: tls.skipped, recordings: { ...recordings, included: withRecordings } }
+    return { file, bytes: statSync(file).size, manifest, skipped: tls.skipped, recordings: { ...recordings, included: withRecordings }, ...(tables ? { tables } : {}) }
   } finally {
     rmSync(partial, { force: true })
     rmSync(staging, { recursive: true, force: true })

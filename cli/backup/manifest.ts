@@ -34,8 +34,11 @@ export interface BackupManifest {
   /** ISO 8601, UTC. */
   createdAt: string
   hostname: string
-  /** Where the data came from, for the operator's information only. */
-  source: { dataDir: string; configFile: string | null }
+  /**
+   * Where the data came from, for the operator's information only. `database`: the PostgreSQL
+   * database exported (`postgres role@host:port/name`); absent for the data folder's SQLite file.
+   */
+  source: { dataDir: string; configFile: string | null; database?: string }
   files: BackupFile[]
 }
 

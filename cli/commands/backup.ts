@@ -41,12 +41,12 @@ export function registerBackup(program: Command): void {
     .action(async (flags: ConfigFlags & { out?: string; withRecordings?: boolean }) => {
       const config = configFrom(flags)
       const layout = layoutFor(config, flags.config ?? process.env.VECHE_CONFIG)
-      const r = await createBackup(layout, { out: flags.out, withRecordings: Boolean(flags.withRecordings) })
+      const r = await createBackup(layout, { out: flags.out, withRecordings: Boolean(flags.withRecordings), database: config.database })
       const tls = r.manifest.files.filter((f) => f.path.startsWith('tls/')).length
       const db = r.manifest.files.find((f) => f.path === 'veche.db')!
       const lines = [
         `wrote ${r.file} (${size(r.bytes)}, mode 0600)`,
-        `  database: schema ${r.manifest.schemaVersion}, ${size(db.size)}`,
+        `  database: schema ${r.manifest.schemaVersion}, ${size(db.size)}${r.tables ? `, exported from ${r.manifest.source.database}: ${r.tables.length} tables, row counts and checksums match` : ''}`,
         `  config:   ${r.manifest.source.configFile ?? '(none: running on defaults)'}`,
         `  TLS:      ${tls} files from ${layout.dataDir}/tls`,
       ]

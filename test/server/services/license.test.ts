@@ -1,7 +1,7 @@
 // Installing a license on both engines: an offline activation completed, a renewed key, an update
 // package, and what a change was checked against read again inside the transaction, so a change
 // made meanwhile (another offline request, another license) refuses the stale one.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { issueUpdatePackage } from '../../../license-keys/vendor/issue.ts'
 import type { DataLayer } from '../../../server/db/engine.ts'
 import { createLicenseRepository } from '../../../server/db/license-repository.ts'
@@ -14,7 +14,7 @@ import { certify, issueTestLicense, licenseKey } from '../../license-helper.ts'
 
 const DAY = 86_400
 
-function managerOn(t: Parameters<Parameters<typeof eachEngine>[2]>[0], layer: DataLayer): LicenseManager {
+function managerOn(t: Test, layer: DataLayer): LicenseManager {
   // Nothing here goes online: the vendor's address is a closed port.
   return createLicenseManager(layer, testConfig(tempDir(t), ['license.activationUrl=http://127.0.0.1:9']).license)
 }
