@@ -9,6 +9,7 @@ import authPlugin from './plugins/auth.ts'
 import databasePlugin from './plugins/database.ts'
 import rateLimitPlugin from './plugins/rate-limit.ts'
 import sameOriginPlugin from './plugins/same-origin.ts'
+import restContractPlugin from './plugins/rest-contract.ts'
 import securityHeadersPlugin from './plugins/security-headers.ts'
 import licensePlugin from './plugins/license.ts'
 import ldapPlugin from './plugins/ldap.ts'
@@ -73,6 +74,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
 
   try {
+    // First: it sees every route registered after it.
+    await app.register(restContractPlugin)
     await app.register(securityHeadersPlugin)
     await app.register(databasePlugin, { dataDir: options.dataDir, database: config.database })
     await app.register(authPlugin, { sessionHours: config.auth.sessionHours })

@@ -9,7 +9,9 @@ import type { User } from '../db/users-repository.ts'
 import { sendError } from '../http-errors.ts'
 import { SESSION_COOKIE } from '../plugins/auth.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
+import { NoBody, replies } from './common-schemas.ts'
 import { SignInBody } from './schemas.ts'
+import { UserReply } from './user-schemas.ts'
 
 export interface AuthRoutesOptions {
   limits: Config['limits']
@@ -32,7 +34,7 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
 
   app.post<{ Body: SignInBody }>(
     '/api/auth/signin',
-    { schema: { body: SignInBody }, config: { rateCost: RATE_COST.signIn } },
+    { schema: { body: SignInBody, response: replies({ 200: UserReply }) }, config: { rateCost: RATE_COST.signIn } },
     async (request, reply) => {
       const found = await app.usersRepository.findForSignIn(request.body.email)
       const refusal = guard.refusal(found, request.ip)
@@ -66,11 +68,11 @@ export default async function authRoutes(app: FastifyInstance, { limits }: AuthR
     },
   )
 
-  app.post('/api/auth/signout', async (request, reply) => {
+  app.post('/api/auth/signout', { schema: { response: replies({ 204: NoBody }) } }, async (request, reply) => {
     if (request.sessionToken) await app.sessionsRepository.delete(request.sessionToken)
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.code(204).send()
   })
 
-  app.get('/api/auth/me', { preHandler: app.requireUser }, async (request) => ({ user: request.user }))
+  app.get('/api/auth/me', { preHandler: app.requireUser, schema: { response: replies({ 200: UserReply }) } }, async (request) => ({ user: request.user }))
 }

@@ -1,17 +1,13 @@
 // The license as the web client sees it, and the owner's activation and renewal from the browser.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { Type, type Static } from '@sinclair/typebox'
 import { licenseKindOf } from '../../license-keys/claims.ts'
 import { LicenseError } from '../../license-keys/errors.ts'
-import { MAX_TEXT_BYTES } from '../../license-keys/limits.ts'
 import { sendError } from '../http-errors.ts'
 import type { LicenseState } from '../license/evaluate.ts'
 import { installLicense } from '../services/license.ts'
 import { VERSION } from '../version.ts'
-
-// Room for a key pasted with the e-mail around it; the key itself is bounded again when verified.
-const KeyBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: MAX_TEXT_BYTES.license }) }, { additionalProperties: false })
-type KeyBody = Static<typeof KeyBody>
+import { replies } from './common-schemas.ts'
+import { KeyBody, LicenseInfo, LicenseKindReply } from './license-schemas.ts'
 
 export default async function licenseRoutes(app: FastifyInstance): Promise<void> {
   const full = async (s: LicenseState) => ({
@@ -42,9 +38,9 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
   })
 
   // Public: every page, the sign-in and guests' meeting pages too, shows a development license's banner.
-  app.get('/api/license/kind', async () => ({ kind: licenseKindOf(app.license.state.claims) ?? null }))
+  app.get('/api/license/kind', { schema: { response: replies({ 200: LicenseKindReply }) } }, async () => ({ kind: licenseKindOf(app.license.state.claims) ?? null }))
 
-  app.get('/api/license', { preHandler: app.requireUser }, async (request) => {
+  app.get('/api/license', { preHandler: app.requireUser, schema: { response: replies({ 200: LicenseInfo }) } }, async (request) => {
     const s = app.license.state
     if (request.user!.role === 'member') {
       return { status: s.status, problem: s.problem ?? null, features: s.status === 'active' ? (s.claims?.features ?? []) : [] }
@@ -60,7 +56,7 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
   }
 
   const owner = app.requireRole('owner')
-  app.post<{ Body: KeyBody }>('/api/license/activate', { preHandler: owner, schema: { body: KeyBody } }, async (request, reply) => {
+  app.post<{ Body: KeyBody }>('/api/license/activate', { preHandler: owner, schema: { body: KeyBody, response: replies({ 200: LicenseInfo }) } }, async (request, reply) => {
     try {
       const state = await installLicense(app, { kind: 'activate', key: request.body.key })
       request.log.info({ license: state.claims?.sub, status: state.status }, 'license activated')
@@ -70,7 +66,7 @@ export default async function licenseRoutes(app: FastifyInstance): Promise<void>
     }
   })
 
-  app.post<{ Body: KeyBody }>('/api/license/renew', { preHandler: owner, schema: { body: KeyBody } }, async (request, reply) => {
+  app.post<{ Body: KeyBody }>('/api/license/renew', { preHandler: owner, schema: { body: KeyBody, response: replies({ 200: LicenseInfo }) } }, async (request, reply) => {
     try {
       const state = await installLicense(app, { kind: 'renewedKey', key: request.body.key })
       request.log.info({ license: state.claims?.sub, status: state.status }, 'renewed license key installed')

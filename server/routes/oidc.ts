@@ -11,6 +11,7 @@ import { oidcClientFromConfig } from '../auth/oidc/from-config.ts'
 import { PENDING_TTL_MS, randomToken } from '../auth/oidc/pending.ts'
 import { refuseFeature } from '../license/policy.ts'
 import { RATE_COST } from '../plugins/rate-limit.ts'
+import { NoBody, replies } from './common-schemas.ts'
 
 export interface OidcRoutesOptions {
   oidc: Config['oidc']
@@ -24,6 +25,8 @@ const CALLBACK_PATH = '/api/auth/oidc/callback'
 const HOME = '/rooms'
 /** Over the sign-in budget, the browser lands on the sign-in page, which says to wait. */
 const RATE_LIMITED_PAGE = '/signin?error=rate_limited'
+/** Browser navigations: every answer is a redirect (303 when over the sign-in budget), never a body. */
+const REDIRECTS = { response: replies({ 302: NoBody, 303: NoBody }) }
 
 /** safeNext keeps only same-site paths, so a crafted link cannot send the user elsewhere afterwards. */
 export function safeNext(next: unknown): string {
@@ -59,7 +62,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     return refused ? { code: refused.code, cause: refused.message } : null
   }
 
-  app.get('/api/auth/oidc/start', { config: { rateCost: RATE_COST.signIn, rateLimitedRedirect: RATE_LIMITED_PAGE } }, async (request, reply) => {
+  app.get('/api/auth/oidc/start', { schema: REDIRECTS, config: { rateCost: RATE_COST.signIn, rateLimitedRedirect: RATE_LIMITED_PAGE } }, async (request, reply) => {
     const next = safeNext(strings(request.query).next)
     const refused = refusal()
     if (refused) return fail(request, reply, refused.code, refused.cause, next)
@@ -81,7 +84,7 @@ export default async function oidcRoutes(app: FastifyInstance, { oidc, publicUrl
     }
   })
 
-  app.get('/api/auth/oidc/callback', { config: { rateCost: RATE_COST.signIn, rateLimitedRedirect: RATE_LIMITED_PAGE } }, async (request, reply) => {
+  app.get('/api/auth/oidc/callback', { schema: REDIRECTS, config: { rateCost: RATE_COST.signIn, rateLimitedRedirect: RATE_LIMITED_PAGE } }, async (request, reply) => {
     const refused = refusal()
     if (refused) return fail(request, reply, refused.code, refused.cause)
     let verified

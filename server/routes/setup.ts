@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify'
 import { hashPassword, weakPassword, WEAK_PASSWORD_MESSAGE } from '../auth/passwords.ts'
 import { sendError } from '../http-errors.ts'
 import { createFirstOwner } from '../services/users.ts'
+import { replies } from './common-schemas.ts'
 import { NewOwnerBody } from './schemas.ts'
+import { SetupStatusReply, UserReply } from './user-schemas.ts'
 
 export default async function setupRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/setup/status', async () => ({ needsOwner: !(await app.usersRepository.hasOwner()) }))
+  app.get('/api/setup/status', { schema: { response: replies({ 200: SetupStatusReply }) } }, async () => ({ needsOwner: !(await app.usersRepository.hasOwner()) }))
 
-  app.post<{ Body: NewOwnerBody }>('/api/setup/owner', { schema: { body: NewOwnerBody } }, async (request, reply) => {
+  app.post<{ Body: NewOwnerBody }>('/api/setup/owner', { schema: { body: NewOwnerBody, response: replies({ 201: UserReply }) } }, async (request, reply) => {
     const ownerExists = (): FastifyReplyLike =>
       sendError(reply, 409, 'owner_exists', 'the workspace already has an owner: sign in instead')
     if (await app.usersRepository.hasOwner()) return ownerExists()
