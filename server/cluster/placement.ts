@@ -7,6 +7,9 @@
 // told that node's URL (cluster.nodeUrl) and reconnects there; on the node itself, the join calls
 // LeaseKeeper.acquire() then admit() before admitting anyone, and a ClusterError is answered as
 // "new meetings refused" (redis_unavailable, no_node) or "meeting moved" (lease_lost) with its message.
+// Failover: a killed node's meetings are taken over once its announcement expires (NODE_TTL_MS, 6 s),
+// above the 3 s goal; the step after this one lets a node whose participants arrive saying
+// their node vanished probe that node (its /healthz, a short timeout) and take the lease over at once.
 import { ClusterError } from './errors.ts'
 import type { LeaseStore } from './lease-store.ts'
 import type { NodeAnnouncement } from './presence.ts'
