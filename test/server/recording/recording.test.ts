@@ -45,10 +45,13 @@ t.test('a host records a meeting: everyone is told, the file has audio and video
   const [rec] = list.json().recordings as RecordingView[]
   t.match(rec, { status: 'ready', startedBy: 'Ольга Владелец', error: null })
   const wall = stopped - started
-  t.ok(Math.abs(rec!.durationMs - wall) < 1500, `duration ${rec!.durationMs} ms matches the ${wall} ms recorded`)
 
   const file = h.app.capture.fileOf((await h.app.recordingsRepository.get(rec!.id))!)
   const probe = await probeFile('ffprobe', file)
+  // How much of the wall time ffmpeg caught depends on how fast it started (slow on a loaded machine);
+  // what must hold is that the list states what the file holds, and never more than was recorded.
+  t.equal(rec!.durationMs, probe.durationMs, 'the listed duration is the file\'s')
+  t.ok(rec!.durationMs <= wall + 1500, `the ${rec!.durationMs} ms listed fit in the ${wall} ms recorded`)
   t.match(probe, { video: { codec: 'h264', width: 320, height: 240 }, audio: { codec: 'aac', channels: 2, sampleRate: 48000 } })
   t.ok(probe.durationMs > 3500, `the file lasts ${probe.durationMs} ms`)
   // The tone the ffmpeg participant sends is in the mix: not silence.
