@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ConfigError, loadConfig } from '../../config/load.ts'
 import type { Config } from '../../config/schema.ts'
+import { usesPostgres } from '../../server/db/engine.ts'
 import { schemaVersion } from '../../server/db/migrations.ts'
 import { RESTORE_MARKER } from '../../server/db/restore.ts'
 import { CliError } from '../errors.ts'
@@ -16,6 +17,7 @@ import { acquireLock } from '../update/lock.ts'
 import { serviceAction } from '../update/service.ts'
 import { refusal } from './compatibility.ts'
 import { DATABASE_ENTRY, RECORDINGS_PREFIX } from './manifest.ts'
+import { restoreIntoPostgres } from './postgres-import.ts'
 import { putInPlace, type PlaceResult } from './put-in-place.ts'
 import { extractBackup, peekBackup } from './read.ts'
 import { finishedRecordingFiles } from './recordings.ts'
@@ -145,6 +147,17 @@ export async function restoreBackup(options: RestoreOptions, now = new Date()): 
     }
 
     // When root restores for the service's user, what lands in the data folder must stay that user's.
+    // On PostgreSQL the database goes there first (one checked transaction); the SQLite file is
+    // still put in the data folder below, a copy to fall back on.
+    if (usesPostgres(config.database)) {
+      try {
+        await restoreIntoPostgres(config.database, join(staging, DATABASE_ENTRY), join(layout.dataDir, `veche-postgres.before-restore-${stampOf(now)}.db`), say)
+      } catch (err) {
+        if (options.service) serviceAction(command, 'start')
+        throw err
+      }
+    }
+
     const dataOwner = statSync(layout.dataDir)
     const owner = process.getuid?.() === 0 && dataOwner.uid !== 0 ? { uid: dataOwner.uid, gid: dataOwner.gid } : undefined
     const modes = new Map(manifest.files.map((f) => [f.path, f.mode]))

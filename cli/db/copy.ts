@@ -89,12 +89,14 @@ async function identityColumns(trx: Transaction<Database>): Promise<{ table: str
 
 /**
  * copyAll copies and verifies every table inside one transaction on `target`, which must be
- * migrated to the source's schema version and hold no rows. Throws CliError (the transaction rolled
- * back) when the target is not empty, a row cannot be inserted, or a count or checksum differs.
+ * migrated to the source's schema version and hold no rows; with `replace` (`veche restore`), its
+ * rows are deleted first, in the same transaction. Throws CliError (the transaction rolled back)
+ * when the target is not empty, a row cannot be inserted, or a count or checksum differs.
  */
-export async function copyAll(target: Kysely<Database>, source: SqliteSnapshot, targetName: string, progress: Progress): Promise<CopyResult> {
+export async function copyAll(target: Kysely<Database>, source: SqliteSnapshot, targetName: string, progress: Progress, replace = false): Promise<CopyResult> {
   return await target.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${COPY_LOCK}::bigint)`.execute(trx)
+    if (replace) await sql`TRUNCATE ${sql.join(TABLES.map((t) => sql.table(t.name)))} RESTART IDENTITY`.execute(trx)
     // Checked again under the lock: another run may have filled it since the first look.
     const why = notEmptyMessage(await targetContents(trx), targetName)
     if (why) throw new CliError(why)

@@ -47,8 +47,9 @@
 //     503 naming the database while PostgreSQL is away), the SQLite-only guard in plugins/database.ts
 //     goes, and `veche db migrate-to-postgres` (copy table by table in id order inside one target
 //     transaction, setval() the identity sequences, compare counts and per-table checksums, write
-//     database.url last), `veche db status`, backup/restore on PostgreSQL (pg_dump -Fc from Debian's
-//     client beside the manifest) and doctor's connection/version/privilege checks follow.
+//     database.url last), `veche db status`, backup/restore on PostgreSQL (done: a logical export
+//     of our tables into the archive's SQLite file, cli/backup/postgres-export.ts, restored with
+//     migrate-to-postgres's checked copy) and doctor's connection/version/privilege checks follow.
 import { readFileSync } from 'node:fs'
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'

@@ -1,7 +1,7 @@
 // Installing a license: the one business transaction the License page and the CLI's `veche
 // activate` / `veche license install*` share. Checks first, then one database transaction.
 import { LicenseError } from '../../license-keys/errors.ts'
-import type { DataLayer } from '../db/engine.ts'
+import { inTransaction, type DataLayer } from '../db/engine.ts'
 import { createLicenseRepository, type LicenseRepository } from '../db/license-repository.ts'
 import type { LicenseState } from '../license/evaluate.ts'
 import type { LicenseChange, LicenseManager, VerifiedChange } from '../license/manager.ts'
@@ -23,7 +23,7 @@ export interface LicenseServiceDeps {
  */
 export async function installLicense({ dataLayer, license }: LicenseServiceDeps, change: LicenseChange): Promise<LicenseState> {
   const verified = await license.verify(change)
-  await dataLayer.db.transaction().execute((trx) => store(createLicenseRepository({ engine: dataLayer.engine, db: trx }), verified))
+  await inTransaction(dataLayer, (tx) => store(createLicenseRepository(tx), verified))
   return license.refresh()
 }
 

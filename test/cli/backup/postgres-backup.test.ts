@@ -1,5 +1,6 @@
-// `veche backup` on PostgreSQL (database.url set): the archive holds a SQLite copy of every table,
-// row for row, and names the database it came from; a database at another schema is refused.
+// `veche backup` and `veche restore` on PostgreSQL (database.url set): the archive holds a SQLite copy
+// of every table, row for row, and names the database it came from; restore puts those rows back into
+// PostgreSQL, keeping what it held; a database at another schema is refused.
 import t, { type Test } from 'tap'
 import Database from 'better-sqlite3'
 import { existsSync, writeFileSync } from 'node:fs'
@@ -27,7 +28,22 @@ async function database(t: Test, migrated: boolean): Promise<{ url: string; laye
 /** sorted renders a table's rows comparably on both engines: JSON lines, sorted. */
 const sorted = (rows: unknown[]): string[] => rows.map((r) => JSON.stringify(r)).sort()
 
-t.test('a backup of a PostgreSQL database holds every table, row for row', async (t) => {
+/** sameRows checks that PostgreSQL and the SQLite file hold the same rows, table by table. */
+async function sameRows(t: Test, layer: DataLayer, file: string, what: string): Promise<void> {
+  const copy = new Database(file, { readonly: true })
+  try {
+    for (const table of TABLES) {
+      const pgRows = (await layer.db.selectFrom(table.name).selectAll().execute()) as Record<string, unknown>[]
+      const fileRows = copy.prepare(`SELECT ${table.columns.join(', ')} FROM ${table.name}`).all() as Record<string, unknown>[]
+      const pick = (row: Record<string, unknown>) => Object.fromEntries(table.columns.map((c) => [c, row[c]]))
+      t.same(sorted(fileRows.map(pick)), sorted(pgRows.map(pick)), `${what}: ${table.name} the same`)
+    }
+  } finally {
+    copy.close()
+  }
+}
+
+t.test('a backup of a PostgreSQL database holds every table, row for row, and restores into it', async (t) => {
   const { url, layer } = await database(t, true)
   // Text keys that sort differently byte-wise and by a locale's collation.
   const [anna, zed] = ['anna' as UserId, 'Zed' as UserId]
@@ -41,7 +57,8 @@ t.test('a backup of a PostgreSQL database holds every table, row for row', async
 
   const dir = tempDir(t)
   const out = join(dir, 'pg.tar.gz')
-  const r = await veche(['backup', '--out', out, '--set', `data.dir=${join(dir, 'data')}`, '--set', `database.url=${url}`], {})
+  const settings = ['--set', `data.dir=${join(dir, 'data')}`, '--set', `database.url=${url}`, '--set', 'server.port=0']
+  const r = await veche(['backup', '--out', out, ...settings], {})
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, /exported from postgres .*: \d+ tables, row counts and checksums match/)
 
@@ -50,15 +67,23 @@ t.test('a backup of a PostgreSQL database holds every table, row for row', async
   t.match(manifest.source.database, /^postgres veche@127\.0\.0\.1:\d+\//, 'the manifest names the database, no password')
   const copyFile = join(dir, 'copy.db')
   writeFileSync(copyFile, entries.find((e) => e.path === 'veche.db')!.data!)
-  const copy = new Database(copyFile, { readonly: true })
-  t.teardown(() => copy.close())
-  for (const table of TABLES) {
-    const columns = table.columns.join(', ')
-    const [pgRows, sqliteRows] = [(await layer.db.selectFrom(table.name).selectAll().execute()) as Record<string, unknown>[], copy.prepare(`SELECT ${columns} FROM ${table.name}`).all()]
-    const pick = (row: Record<string, unknown>) => Object.fromEntries(table.columns.map((c) => [c, row[c]]))
-    t.same(sorted(sqliteRows.map((r) => pick(r as Record<string, unknown>))), sorted(pgRows.map(pick)), `${table.name}: the same rows`)
-  }
-  t.equal((copy.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n, 2)
+  await sameRows(t, layer, copyFile, 'backup')
+
+  // Later changes, undone by the restore; what they made is kept beside the data folder.
+  await seedMembers(layer, ['mallory'])
+  await layer.db.deleteFrom('rooms').where('id', '=', room.id).execute()
+  const restored = await veche(['restore', out, '--no-service', ...settings], {})
+  t.equal(restored.code, 0, restored.stderr)
+  t.match(restored.stdout, new RegExp(`restored ${TABLES.length} tables into PostgreSQL .*: row counts and checksums match`))
+  await sameRows(t, layer, copyFile, 'restored')
+  t.equal((await layer.db.selectFrom('users').select('id').where('id', '=', 'mallory').execute()).length, 0, 'the later member is gone')
+  await createAuditRepository(layer).record({ id: zed, displayName: 'Zed' }, 'room.created')
+  t.equal((await createAuditRepository(layer).list()).entries.length, 2, 'new rows take ids after the restored ones')
+  const keptFile = /kept what .* held \(\d+ rows\) in (\S+)/.exec(restored.stdout)?.[1]
+  t.ok(keptFile && existsSync(keptFile), 'the replaced database is kept')
+  const kept = new Database(keptFile!, { readonly: true })
+  t.teardown(() => kept.close())
+  t.same(kept.prepare("SELECT id FROM users WHERE id = 'mallory'").all(), [{ id: 'mallory' }], 'it holds the later member')
 })
 
 t.test('a PostgreSQL database at another schema version is refused, no archive written', async (t) => {
