@@ -30,12 +30,19 @@ export class BaselineTarget implements SfuTarget {
     })
   }
 
-  /** BaselineTarget.start forks the child; `speakerObserver` gives each room Veche's active-speaker observer. */
-  static async start(options: { speakerObserver?: boolean } = {}): Promise<BaselineTarget> {
+  /**
+   * BaselineTarget.start forks the child; `speakerObserver` gives each room Veche's active-speaker
+   * observer; `workerBin` runs that mediasoup-worker binary instead of node_modules' (to compare builds).
+   */
+  static async start(options: { speakerObserver?: boolean; workerBin?: string } = {}): Promise<BaselineTarget> {
     const child = fork(CHILD, [], {
       execPath: process.execPath,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_BASELINE_SPEAKER: options.speakerObserver ? '1' : '0' },
+      env: {
+        ...process.env,
+        BENCH_BASELINE_SPEAKER: options.speakerObserver ? '1' : '0',
+        ...(options.workerBin ? { MEDIASOUP_WORKER_BIN: options.workerBin } : {}),
+      },
     })
     const target = new BaselineTarget(child)
     target.#workerPid = (await target.call({ op: 'workerPid' })) as number
