@@ -67,6 +67,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) return sendError(reply, 400, 'bad_request', error.message)
+    // PostgreSQL away (stopped, restarting, cut off): not a bug; the pool reconnects when it is back.
+    const away = app.databaseAway?.(error)
+    if (away) {
+      request.log.warn({ err: error.message }, away)
+      return sendError(reply, 503, 'database_unavailable', away)
+    }
     const status = error.statusCode ?? 500
     if (status < 500) return sendError(reply, status, (error.code ?? 'bad_request').toLowerCase(), error.message)
     request.log.error({ err: error }, 'request failed')

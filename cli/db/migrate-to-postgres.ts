@@ -22,10 +22,6 @@ import { notEmptyMessage, targetContents } from './target.ts'
 /** The oldest PostgreSQL Veche supports (the ICU collation of migration 0001 needs 15's features). */
 export const MIN_POSTGRES = 15
 
-// While server/plugins/database.ts refuses a database.url (issue 14, step 5 of server/db/engine.ts),
-// a migrated installation cannot start on PostgreSQL; the command says so. Set to true with that change.
-const SERVER_RUNS_ON_POSTGRES = false
-
 export interface MigrateOptions {
   url: string
   config: Config
@@ -117,12 +113,6 @@ export async function migrateToPostgres(options: MigrateOptions): Promise<CopyRe
     say(`database.url written to ${configFile}: ${url}`)
     say(`restart the server to run on PostgreSQL: ${config.install.serviceCommand.replaceAll('{action}', 'restart')}`)
     say(`${source.file} is left as it was and no longer used; keep it until you are satisfied`)
-    if (!SERVER_RUNS_ON_POSTGRES) {
-      say(
-        `note: this release's server does not run on PostgreSQL yet and refuses to start with database.url set; ` +
-          `to keep running on SQLite until the release that does, set database.url back to "" in ${configFile}`,
-      )
-    }
     return result
   } finally {
     source?.close()

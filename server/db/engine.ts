@@ -42,14 +42,17 @@
 //     below, on PostgreSQL under an advisory lock so that concurrent account changes cannot
 //     remove the last owner; routes/users.ts, routes/setup.ts and `veche admin` call it. Then
 //     response schemas (TypeBox) per route, and the web client imports their types.
-//  5. When no repository takes the better-sqlite3 handle: the database plugin opens either engine
-//     with openDataLayer-style startup (migratePostgres, a message naming database.url on failure,
-//     503 naming the database while PostgreSQL is away), the SQLite-only guard in plugins/database.ts
-//     goes, and `veche db migrate-to-postgres` (copy table by table in id order inside one target
-//     transaction, setval() the identity sequences, compare counts and per-table checksums, write
-//     database.url last), `veche db status`, backup/restore on PostgreSQL (done: a logical export
-//     of our tables into the archive's SQLite file, cli/backup/postgres-export.ts, restored with
-//     migrate-to-postgres's checked copy) and doctor's connection/version/privilege checks follow.
+//  5. Done: no repository takes the better-sqlite3 handle. plugins/database.ts opens either engine:
+//     for a database.url, createDb() and migratePostgres() under its advisory lock, a start that
+//     fails in one line naming database.url and the cause (postgres-problems.ts: unreachable,
+//     wrong password, a schema from a newer release), 503 `database_unavailable` naming the
+//     database while PostgreSQL is away (app.ts's error handler asks app.databaseAway()), /readyz
+//     not ready, and the pool reconnecting by itself when it returns. app.db is the SQLite file's
+//     connection, undefined on PostgreSQL. `veche db migrate-to-postgres` writes database.url and
+//     says to restart; `veche db status`, backup on PostgreSQL and doctor's checks exist.
+//     Left: the CLI commands that write the workspace (admin, activate, license, serve --dev,
+//     update's license check) still open the SQLite file (cli/data-layer.ts and its siblings);
+//     on PostgreSQL they must open the configured engine.
 import { readFileSync } from 'node:fs'
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'
@@ -159,13 +162,17 @@ export function postgresPool(
 
 /**
  * createDb returns the data layer the settings choose: PostgreSQL for a database.url, else Kysely
- * on `sqlite`, the connection openDatabase() returned. Throws DatabaseConfigError when SQLite is
- * chosen and no connection is given, or the URL is invalid. Migrating is the caller's
+ * on `sqlite`, the connection openDatabase() returned; `poolOptions` go to postgresPool(). Throws
+ * DatabaseConfigError when SQLite is chosen and no connection is given, or the URL is invalid. Migrating is the caller's
  * (openDatabase() for SQLite, migratePostgres() for PostgreSQL).
  */
-export function createDb(settings: DatabaseSettings, sqlite?: Db, onIdleError?: (err: Error) => void): DataLayer {
+export function createDb(
+  settings: DatabaseSettings,
+  sqlite?: Db,
+  poolOptions: { onIdleError?: (err: Error) => void; connectTimeoutMs?: number } = {},
+): DataLayer {
   if (usesPostgres(settings)) {
-    const pool = postgresPool(settings, onIdleError ? { onIdleError } : {})
+    const pool = postgresPool(settings, poolOptions)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { engine: 'postgres', db, close: () => db.destroy() }
   }

@@ -1,6 +1,7 @@
 // Operations endpoints: /readyz (may this server take meetings now?) and /metrics (Prometheus).
 // /healthz (routes/health.ts) only says the process answers; a load balancer or monitor wants /readyz.
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { licenseKindOf, type LicenseKind } from '../../license-keys/claims.ts'
 import { DEVELOPMENT_NOTE, refuseMeeting } from '../license/policy.ts'
 import { metricsAccess } from '../metrics/access.ts'
@@ -21,14 +22,13 @@ interface Check {
 }
 
 export default async function opsRoutes(app: FastifyInstance, { metricsToken }: OpsRoutesOptions): Promise<void> {
-  const ping = app.db.prepare('SELECT 1')
-
-  const database = (): Check => {
+  // Through the data layer, as every request goes: on PostgreSQL this also tells a pool that cannot reconnect.
+  const database = async (): Promise<Check> => {
     try {
-      ping.get()
+      await sql`SELECT 1`.execute(app.dataLayer.db)
       return { ok: true }
     } catch (err) {
-      return { ok: false, message: `the database does not answer: ${(err as Error).message}` }
+      return { ok: false, message: `the database (${app.databaseName}) does not answer: ${(err as Error).message}` }
     }
   }
 
@@ -53,7 +53,7 @@ export default async function opsRoutes(app: FastifyInstance, { metricsToken }: 
   }
 
   app.get('/readyz', { schema: { response: replies({ 200: ReadyReply, 503: ReadyReply }) } }, async (_request, reply) => {
-    const checks = { database: database(), media: media(), license: license() }
+    const checks = { database: await database(), media: media(), license: license() }
     const failing = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name)
     return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'not_ready' : 'ready', version: VERSION, failing, checks })
   })

@@ -40,7 +40,7 @@ t.test('the per-user daily limit refuses with 429, Retry-After and an audit entr
 
   const [entry] = await refusals(app)
   t.match(entry, { actorName: 'Ольга Владелец', targetId: room, targetName: 'Совет директоров', detail: { reason: 'user_daily_limit', recipients: 2 } }, 'the owner sees it in the audit log')
-  const statuses = app.db.prepare('SELECT status, reason FROM invitations ORDER BY id').all()
+  const statuses = app.db!.prepare('SELECT status, reason FROM invitations ORDER BY id').all()
   t.same(statuses, [
     { status: 'sent', reason: null },
     { status: 'sent', reason: null },
@@ -64,9 +64,9 @@ t.test('sends older than 24 hours no longer count, and Retry-After says when the
   const room = await roomOf(app, owner, 'Standup')
   t.equal((await invite(app, owner, room, guests('a', 3))).statusCode, 200)
   // As if the first was sent 23 hours ago, the other two 25 hours ago.
-  const ids = app.db.prepare("SELECT id FROM invitations WHERE status = 'sent' ORDER BY id").pluck().all() as number[]
-  app.db.prepare('UPDATE invitations SET sent_at = ? WHERE id = ?').run(Date.now() - 23 * HOUR, ids[0])
-  app.db.prepare('UPDATE invitations SET sent_at = ? WHERE id IN (?, ?)').run(Date.now() - 25 * HOUR, ids[1], ids[2])
+  const ids = app.db!.prepare("SELECT id FROM invitations WHERE status = 'sent' ORDER BY id").pluck().all() as number[]
+  app.db!.prepare('UPDATE invitations SET sent_at = ? WHERE id = ?').run(Date.now() - 23 * HOUR, ids[0])
+  app.db!.prepare('UPDATE invitations SET sent_at = ? WHERE id IN (?, ?)').run(Date.now() - 25 * HOUR, ids[1], ids[2])
   t.equal((await usage(app, owner)).user.sent, 1)
 
   t.equal((await invite(app, owner, room, guests('b', 2))).statusCode, 200, 'two fit again')

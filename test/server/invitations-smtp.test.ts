@@ -17,7 +17,7 @@ async function appWith(t: Test, set: string[]) {
 }
 
 const statuses = (app: FastifyInstance) =>
-  app.db.prepare('SELECT recipient, status, reason FROM invitations ORDER BY id').all() as { recipient: string; status: string; reason: string | null }[]
+  app.db!.prepare('SELECT recipient, status, reason FROM invitations ORDER BY id').all() as { recipient: string; status: string; reason: string | null }[]
 
 // A CA and a server certificate for 127.0.0.1, made by the appliance's own node-forge CA code.
 function testCa(t: Test) {

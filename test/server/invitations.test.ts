@@ -24,7 +24,7 @@ const invite = (app: FastifyInstance, cookie: string | undefined, roomId: string
   app.inject({ method: 'POST', url: `/api/rooms/${roomId}/invitations`, headers: cookie ? { cookie } : {}, payload })
 
 const rows = (app: FastifyInstance) =>
-  app.db.prepare('SELECT recipient, status, reason, sender_name, room_id FROM invitations ORDER BY id').all() as {
+  app.db!.prepare('SELECT recipient, status, reason, sender_name, room_id FROM invitations ORDER BY id').all() as {
     recipient: string
     status: string
     reason: string | null
@@ -265,7 +265,7 @@ t.test('deleting the sender keeps the invitations, anonymised, and their count',
   const anna = await createMember(app, owner, 'anna@corp.example', 'Анна Иванова')
   const room = await newRoom(app, anna, 'Planning')
   t.equal((await invite(app, anna, room.id, { recipients: ['x@partner.example', 'y@partner.example'] })).statusCode, 200)
-  const annaId = app.db.prepare('SELECT id FROM users WHERE email = ?').pluck().get('anna@corp.example') as UserId
+  const annaId = app.db!.prepare('SELECT id FROM users WHERE email = ?').pluck().get('anna@corp.example') as UserId
   const repo = createInvitationsRepository(app.dataLayer)
   // What account deletion does (server/privacy/erase-user.ts): anonymise, then delete the row.
   await repo.anonymiseSender(annaId, 'deleted user #1')

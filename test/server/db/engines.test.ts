@@ -175,7 +175,7 @@ t.test('database settings: empty url is SQLite; a password comes from the settin
 
 t.test('PostgreSQL restarting under an idle pool: no crash, the next query reconnects', async (t) => {
   const idleErrors: Error[] = []
-  const layer = createDb(settings(await server.createDatabase()), undefined, (err) => idleErrors.push(err))
+  const layer = createDb(settings(await server.createDatabase()), undefined, { onIdleError: (err) => idleErrors.push(err) })
   t.teardown(() => layer.close())
   await migratePostgres(layer.db)
   await sql`SELECT 1`.execute(layer.db)
@@ -187,12 +187,12 @@ t.test('PostgreSQL restarting under an idle pool: no crash, the next query recon
   t.same(rows, [{ v: LATEST }], 'back without a new pool')
 })
 
-t.test('until the app runs on PostgreSQL, a database.url stops the start with what to do', async (t) => {
+t.test('a database.url the app cannot reach stops the start, naming it and the fix', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.register(databasePlugin, { dataDir: tempDir(t), database: settings('postgres://veche@db/veche') })
   await t.rejects(async () => { await app.ready() }, {
     name: 'DatabaseConfigError',
-    message: /database\.url chooses PostgreSQL.*leave database\.url empty/,
+    message: /^cannot reach PostgreSQL at veche@db:5432\/veche \(database\.url\): .*: start the server, or correct the host and port in database\.url$/,
   })
 })

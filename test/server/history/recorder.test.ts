@@ -125,7 +125,7 @@ t.test('a meeting with an employee and a guest: both stays, their clients, the c
       [g!.id, 'Гость "Иван"', 'Здравствуйте'],
     ],
   )
-  const peaks = m.app.db.prepare('SELECT * FROM usage_peaks WHERE day = ?').get(utcDay(detail.startedAt))
+  const peaks = m.app.db!.prepare('SELECT * FROM usage_peaks WHERE day = ?').get(utcDay(detail.startedAt))
   t.same(peaks, { day: utcDay(detail.startedAt), peak_rooms: 1, peak_participants: 2, peak_meeting_participants: 2 })
 })
 
@@ -175,7 +175,7 @@ t.test('an X-Forwarded-For from a peer that is not a trusted proxy is ignored', 
 
 t.test('a server that shuts down mid-meeting ends the meeting and every stay in the history', async (t) => {
   const m = await meeting(t)
-  const file = m.app.db.name
+  const file = m.app.db!.name
   await m.join({ cookie: m.owner })
   await m.join({}, 'Гость')
   await m.app.close()
