@@ -5,8 +5,9 @@
 #
 # Cached: $VECHE_CACHE (default ~/.cache/veche)/mediasoup-worker-<key> is copied into
 # place in seconds. <key> = mediasoup version + sha256 of the shim subprojects beside
-# this script + sha256 of our patch series + dpkg versions of the Debian -dev packages
-# the worker links against (a Debian library upgrade or a changed patch rebuilds).
+# this script + sha256 of our patch series (mediasoup's and libsrtp's) + dpkg versions
+# of the Debian -dev packages the worker links against (a Debian library upgrade or a
+# changed patch rebuilds).
 #
 # Not cached: applies our patches (mediasoup-worker/patches/series, fixes we carry on
 # this mediasoup version; see mediasoup-worker/FIXES.md) to worker/, then runs
@@ -15,13 +16,16 @@
 # source with meson, where our shim subprojects take Debian's libuv/OpenSSL/usrsctp/
 # abseil/nlohmann-json and libsrtp2 is built (with OpenSSL) from Debian's upstream
 # source tarball, fetched through a private apt state (the system's apt sources are
-# not touched). See shared/notes/offline-builds.md.
+# not touched), unpacked here and patched with mediasoup-worker/libsrtp-patches/series
+# (libsrtp's hot path made cheaper; see mediasoup-worker/FIXES.md). See
+# shared/notes/offline-builds.md.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "${1:-$SCRIPT_DIR/..}" && pwd)"
 SHIM_DIR="$SCRIPT_DIR/mediasoup-worker/subprojects"
 PATCH_DIR="$SCRIPT_DIR/mediasoup-worker/patches"
+SRTP_PATCH_DIR="$SCRIPT_DIR/mediasoup-worker/libsrtp-patches"
 MS="$ROOT/node_modules/mediasoup"
 WORKER_BIN="$MS/worker/out/Release/mediasoup-worker"
 CACHE="${VECHE_CACHE:-$HOME/.cache/veche}"
@@ -48,6 +52,11 @@ START=$SECONDS
 mapfile -t PATCHES < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$PATCH_DIR/series")
 for p in "${PATCHES[@]}"; do
   [[ -f "$PATCH_DIR/$p" ]] || die "$PATCH_DIR/series names $p, which does not exist"
+done
+[[ -f "$SRTP_PATCH_DIR/series" ]] || die "libsrtp patch series not found at $SRTP_PATCH_DIR/series"
+mapfile -t SRTP_PATCHES < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$SRTP_PATCH_DIR/series")
+for p in "${SRTP_PATCHES[@]}"; do
+  [[ -f "$SRTP_PATCH_DIR/$p" ]] || die "$SRTP_PATCH_DIR/series names $p, which does not exist"
 done
 
 # Node: prefer the Node 24 that the project ships as a dependency.
@@ -95,10 +104,12 @@ flock 9
 # Cache key.
 SHIM_HASH="$(cd "$SHIM_DIR" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 PATCH_HASH="$(cd "$PATCH_DIR" && sha256sum series ${PATCHES[@]+"${PATCHES[@]}"} | sha256sum | cut -d' ' -f1)"
+SRTP_PATCH_HASH="$(cd "$SRTP_PATCH_DIR" && sha256sum series ${SRTP_PATCHES[@]+"${SRTP_PATCHES[@]}"} | sha256sum | cut -d' ' -f1)"
 DEB_VERSIONS="$(dpkg-query -W -f='${Package}:${Architecture}=${Version}\n' "${LINKED_DEV_PKGS[@]}" | LC_ALL=C sort)"
 KEY_TEXT="mediasoup=$MS_VERSION
 shims=$SHIM_HASH
 patches=$PATCH_HASH
+libsrtp-patches=$SRTP_PATCH_HASH
 $DEB_VERSIONS"
 KEY="$MS_VERSION-$(printf '%s\n' "$KEY_TEXT" | sha256sum | cut -c1-16)"
 CACHED="$CACHE/mediasoup-worker-$KEY"
@@ -182,6 +193,19 @@ for d in "$SHIM_DIR"/*/; do
 done
 mkdir -p "$SUBPROJECTS/packagecache"
 cp "$SRTP_CACHED" "$SUBPROJECTS/packagecache/$SRTP_FILE"
+# libsrtp2 unpacked where the wrap's `directory` says (meson then builds that folder as
+# it is) and patched: a fresh copy every build, so no earlier series needs reverting.
+SRTP_DIRNAME="$(wrap_get directory)"
+[[ -n "$SRTP_DIRNAME" ]] || die "cannot read directory from $WRAP"
+rm -rf "${SUBPROJECTS:?}/$SRTP_DIRNAME"
+tar -xzf "$SRTP_CACHED" -C "$SUBPROJECTS"
+[[ -f "$SUBPROJECTS/$SRTP_DIRNAME/meson.build" ]] || die "$SRTP_CACHED did not unpack into $SUBPROJECTS/$SRTP_DIRNAME"
+for p in ${SRTP_PATCHES[@]+"${SRTP_PATCHES[@]}"}; do
+  patch -d "$SUBPROJECTS/$SRTP_DIRNAME" -p1 -N -s --dry-run < "$SRTP_PATCH_DIR/$p" >/dev/null \
+    || die "libsrtp patch $p does not apply to $SRTP_FILE (check $SRTP_PATCH_DIR/series)"
+  patch -d "$SUBPROJECTS/$SRTP_DIRNAME" -p1 -N -s --no-backup-if-mismatch < "$SRTP_PATCH_DIR/$p"
+  say "applied libsrtp $p"
+done
 
 # Our patches. worker/ may hold a series applied by an earlier build (a copy of it is
 # kept in worker/.veche-patches): revert that one first, newest patch first.
@@ -211,7 +235,7 @@ rm -f "$WORKER_BIN"
 
 mkdir -p "$CACHE/logs"
 LOG="$CACHE/logs/mediasoup-worker-$KEY-$(date +%Y%m%d-%H%M%S).log"
-say "building worker $MS_VERSION with ${#PATCHES[@]} patches via mediasoup's postinstall (offline source build; log: $LOG)"
+say "building worker $MS_VERSION with ${#PATCHES[@]} patches (+${#SRTP_PATCHES[@]} to libsrtp) via mediasoup's postinstall (offline source build; log: $LOG)"
 
 # Progress: mediasoup's own [INFO]/[ERROR] lines, plus ninja's [n/total] every 10%.
 progress_filter() {
