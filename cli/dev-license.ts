@@ -4,7 +4,7 @@
 // Imported only by `serve --dev` from a checkout: a kit has neither the test keys nor license-keys/vendor.
 import { existsSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FEATURES } from '../license-keys/claims.ts'
 import { loadKeyring } from '../license-keys/keyring.ts'
@@ -13,11 +13,10 @@ import { decideActivation } from '../license-keys/vendor/activation-service/deci
 import { issueLicense } from '../license-keys/vendor/issue.ts'
 import { loadSigningKey } from '../license-keys/vendor/signing-keys.ts'
 import type { Config } from '../config/schema.ts'
-import { openDatabase } from '../server/db/database.ts'
-import { createDb } from '../server/db/engine.ts'
 import { createLicenseManager } from '../server/license/create.ts'
 import type { LicenseState } from '../server/license/evaluate.ts'
 import { installLicense } from '../server/services/license.ts'
+import { openDataLayer } from './data-layer.ts'
 import { CliError } from './errors.ts'
 
 const TEST_KEYS = fileURLToPath(new URL('../test/fixtures/vendor-keys/', import.meta.url))
@@ -33,9 +32,8 @@ export type DevLicenseOutcome = 'installed' | 'kept-development' | 'kept-other'
  * license is never replaced. Throws CliError when the test keys are missing.
  */
 export async function installDevLicense(config: Config): Promise<{ outcome: DevLicenseOutcome; state: LicenseState }> {
-  const db = openDatabase(join(resolve(config.data.dir), 'veche.db'))
+  const { dataLayer, close } = await openDataLayer(config)
   try {
-    const dataLayer = createDb({ url: '', password: '', passwordFile: '' }, db)
     const manager = createLicenseManager(dataLayer, config.license)
     const current = await manager.refresh()
     const kind = current.claims?.kind
@@ -71,7 +69,7 @@ export async function installDevLicense(config: Config): Promise<{ outcome: DevL
       vendorDb.close()
     }
   } finally {
-    db.close()
+    await close()
   }
 }
 

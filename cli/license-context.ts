@@ -1,13 +1,12 @@
 // Opens the database and the license manager for a license command, and closes them after.
 import { closeSync, existsSync, openSync, readSync } from 'node:fs'
-import { join, resolve } from 'node:path'
 import type { TokenKind } from '../license-keys/claims.ts'
 import { formatBytes, MAX_TEXT_BYTES } from '../license-keys/limits.ts'
-import { openDatabase } from '../server/db/database.ts'
-import { createDb, type DataLayer } from '../server/db/engine.ts'
+import type { DataLayer } from '../server/db/engine.ts'
 import { createLicenseManager } from '../server/license/create.ts'
 import type { LicenseManager } from '../server/license/manager.ts'
 import { configFrom, type ConfigFlags } from './config-options.ts'
+import { openDataLayer } from './data-layer.ts'
 import { CliError } from './errors.ts'
 
 /** What a license command works with; services/license.ts's installLicense takes it as is. */
@@ -17,17 +16,16 @@ export interface LicenseContext {
   license: LicenseManager
 }
 
-/** withLicense runs `run` on the data folder's database and closes it after. */
+/** withLicense runs `run` on the configured database (cli/data-layer.ts) and closes it after. */
 export async function withLicense<T>(flags: ConfigFlags, run: (context: LicenseContext) => Promise<T>): Promise<T> {
   const config = configFrom(flags)
-  const db = openDatabase(join(resolve(config.data.dir), 'veche.db'))
+  const { dataLayer, close } = await openDataLayer(config)
   try {
-    const dataLayer = createDb({ url: '', password: '', passwordFile: '' }, db)
     const license = createLicenseManager(dataLayer, config.license)
     await license.refresh()
     return await run({ dataLayer, license })
   } finally {
-    db.close()
+    await close()
   }
 }
 

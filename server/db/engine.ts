@@ -50,9 +50,9 @@
 //     not ready, and the pool reconnecting by itself when it returns. app.db is the SQLite file's
 //     connection, undefined on PostgreSQL. `veche db migrate-to-postgres` writes database.url and
 //     says to restart; `veche db status`, backup on PostgreSQL and doctor's checks exist.
-//     Left: the CLI commands that write the workspace (admin, activate, license, serve --dev,
-//     update's license check) still open the SQLite file (cli/data-layer.ts and its siblings);
-//     on PostgreSQL they must open the configured engine.
+//     The CLI's commands that write the workspace (admin, activate, license, serve --dev) open the
+//     configured engine through cli/data-layer.ts openDataLayer(). Left: `veche update`'s license
+//     check (cli/update/context.ts) and doctor's license and clock checks still read the SQLite file.
 import { readFileSync } from 'node:fs'
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'

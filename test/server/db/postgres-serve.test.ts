@@ -48,11 +48,18 @@ function serveOnce(dataDir: string, url: string): Promise<{ code: number | null;
 
 const body = (a: HttpsAnswer) => JSON.parse(a.text) as Record<string, any>
 
-t.test('serves on PostgreSQL; 503 naming the database while it is stopped; recovers without a restart', async (t) => {
+t.test('serves on PostgreSQL; 503 naming the database while it is stopped; recovers without a restart; refuses to start on an unreachable server or a newer schema', async (t) => {
   const pg = await startPostgresServer(t)
   const url = await pg.createDatabase()
+  // The refusals run beside the working server's requests: each is a whole CLI start.
+  const future = await pg.createDatabase()
+  const layer = createDb({ url: future, password: '', passwordFile: '' })
+  await migratePostgres(layer.db)
+  await layer.db.insertInto('schema_migrations').values({ version: 9999, name: 'future', applied_at: 0 }).execute()
+  await layer.close()
   await activate(url)
   const server = await startServer(t, tempDir(t, 'veche-pg-serve-'), [`database.url=${url}`, 'media.workers=1'])
+  const refusals = Promise.all([serveOnce(tempDir(t), 'postgres://veche@127.0.0.1:1/veche'), serveOnce(tempDir(t), future)])
   const port = Number(new URL(server.url).port)
   const post = (path: string, payload: unknown, cookie?: string) => httpsCall(port, 'POST', path, { ...JSON_TYPE, ...(cookie ? { cookie } : {}) }, JSON.stringify(payload))
   const signIn = () => post('/api/auth/signin', { email: OWNER.email, password: OWNER.password })
@@ -65,6 +72,13 @@ t.test('serves on PostgreSQL; 503 naming the database while it is stopped; recov
   const room = await post('/api/rooms', { title: 'Планёрка' }, cookie)
   t.equal(room.status, 201, room.text)
   t.equal((await httpsCall(port, 'GET', '/readyz')).status, 200)
+
+  const [unreachable, newer] = await refusals
+  t.equal(unreachable.code, 1, unreachable.stderr)
+  t.match(unreachable.stderr, /^veche: cannot reach PostgreSQL at veche@127\.0\.0\.1:1\/veche \(database\.url\): .*ECONNREFUSED.*: start the server, or correct the host and port in database\.url\n$/)
+  t.equal(newer.code, 1, newer.stderr)
+  t.match(newer.stderr, new RegExp(`^veche: PostgreSQL at ${PG_USER}@127\\.0\\.0\\.1:${pg.port}/t_2 \\(database\\.url\\): database schema version 9999 is newer than this release knows \\(\\d+\\): run the release that wrote it`))
+  t.equal(newer.stderr.split('\n').length, 2, 'one line, no stack trace')
 
   await pg.stop()
   const name = new RegExp(`the database \\(PostgreSQL at ${PG_USER}@127\\.0\\.0\\.1:${pg.port}/t_1\\) does not answer`)
@@ -90,19 +104,4 @@ t.test('serves on PostgreSQL; 503 naming the database while it is stopped; recov
   t.equal((await httpsCall(port, 'GET', '/readyz')).status, 200)
   t.notOk(server.logs.some((l) => /unhandled|uncaught/i.test(String(l.msg))), 'no unhandled error was logged')
   t.equal(server.process.exitCode, null)
-})
-
-t.test('refuses to start, in one line naming database.url and the cause: unreachable, newer schema', async (t) => {
-  const pg = await startPostgresServer(t)
-  const url = await pg.createDatabase()
-  const layer = createDb({ url, password: '', passwordFile: '' })
-  await migratePostgres(layer.db)
-  await layer.db.insertInto('schema_migrations').values({ version: 9999, name: 'future', applied_at: 0 }).execute()
-  await layer.close()
-  const [unreachable, newer] = await Promise.all([serveOnce(tempDir(t), 'postgres://veche@127.0.0.1:1/veche'), serveOnce(tempDir(t), url)])
-  t.equal(unreachable.code, 1, unreachable.stderr)
-  t.match(unreachable.stderr, /^veche: cannot reach PostgreSQL at veche@127\.0\.0\.1:1\/veche \(database\.url\): .*ECONNREFUSED.*: start the server, or correct the host and port in database\.url\n$/)
-  t.equal(newer.code, 1, newer.stderr)
-  t.match(newer.stderr, new RegExp(`^veche: PostgreSQL at ${PG_USER}@127\\.0\\.0\\.1:${pg.port}/t_1 \\(database\\.url\\): database schema version 9999 is newer than this release knows \\(\\d+\\): run the release that wrote it`))
-  t.equal(newer.stderr.split('\n').length, 2, 'one line, no stack trace')
 })
