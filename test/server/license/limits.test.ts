@@ -1,6 +1,8 @@
 // What a 2-room x 3-participant license allows, where people meet the limits.
 import t from 'tap'
 import { join } from 'node:path'
+import { Type } from '@sinclair/typebox'
+import { replies } from '../../../server/routes/common-schemas.ts'
 import { ensureLocalTls } from '../../../server/tls/local-ca.ts'
 import { build, createMember, createOwner, tempDir } from '../../helper.ts'
 import { SignalingClient } from '../../signaling-client.ts'
@@ -61,8 +63,10 @@ t.test('a feature outside the license is refused by the API that needs it', asyn
   const app = await build(t, {
     license: { features: ['recording'] },
     extend: (app) => {
-      app.post('/api/test-streaming', { preHandler: app.requireFeature('streaming') }, async () => ({ ok: true }))
-      app.post('/api/test-recording', { preHandler: app.requireFeature('recording') }, async () => ({ ok: true }))
+      // Every /api route declares its answers (server/plugins/rest-contract.ts), test routes too.
+      const schema = { response: replies({ 200: Type.Object({ ok: Type.Boolean() }) }) }
+      app.post('/api/test-streaming', { schema, preHandler: app.requireFeature('streaming') }, async () => ({ ok: true }))
+      app.post('/api/test-recording', { schema, preHandler: app.requireFeature('recording') }, async () => ({ ok: true }))
     },
   })
   const streaming = await app.inject({ method: 'POST', url: '/api/test-streaming' })
