@@ -4,7 +4,8 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { NodeLoad } from '../../../server/cluster/node-load.ts'
-import { liveNodes } from '../../../server/cluster/node-registry.ts'
+import { keys } from '../../../server/cluster/keys.ts'
+import { liveNodes, readAnnouncement } from '../../../server/cluster/node-registry.ts'
 import { chooseNode, placeMeeting } from '../../../server/cluster/placement.ts'
 import { startPresence, type NodeAnnouncement } from '../../../server/cluster/presence.ts'
 import { createLeaseStore } from '../../../server/cluster/lease-store.ts'
@@ -46,6 +47,22 @@ t.test('a node appears when it announces, is gone at once when it stops, and soo
   t.same(await link.command(['SMEMBERS', 'veche:nodes']), ['node-b'], 'its name is forgotten too')
   await c.stop()
   await b.stop()
+})
+
+t.test('a damaged or foreign announcement in Redis is skipped; the other nodes are still listed and placed on', async (t) => {
+  const link = await openLink()
+  const good = startPresence({ link, self: self('node-good'), measure: async () => load(1), everyMs: 100, ttlMs: 2000 })
+  t.teardown(() => good.stop())
+  await eventually('the good node listed', async () => ((await liveNodes(link)).some((n) => n.name === 'node-good') ? true : undefined))
+  const bodies = { 'node-garbage': '{not json', 'node-array': '[1,2]', 'node-noload': JSON.stringify({ ...self('node-noload'), announcedAt: 1, draining: false }), 'node-nan': JSON.stringify({ ...self('node-nan'), announcedAt: 1, draining: false, load: { ...load(1), cpu: 'high' } }) }
+  for (const [name, body] of Object.entries(bodies)) {
+    await link.command(['SET', keys.node(name), body, 'PX', '5000'])
+    await link.command(['SADD', keys.nodes, name])
+  }
+  t.same((await liveNodes(link)).map((n) => n.name), ['node-good'], 'only the readable announcement is listed')
+  t.equal(readAnnouncement('{"name":1}'), undefined)
+  t.equal(chooseNode(await liveNodes(link))?.name, 'node-good', 'placement still works')
+  for (const name of Object.keys(bodies)) await link.command(['DEL', keys.node(name)])
 })
 
 t.test('the least-loaded node that is not draining gets a new meeting', async (t) => {
