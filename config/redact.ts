@@ -23,3 +23,14 @@ const redactValue = (schema: TSchema | undefined, value: unknown): unknown => {
 
 /** redactSecrets returns a copy of `config` fit to print; an empty secret stays empty (it tells "not set"). */
 export const redactSecrets = (config: Config): Config => redactValue(ConfigSchema, config) as Config
+
+/** redactedUrl returns the URL setting `key` fit for logs and messages: a password in it replaced. */
+export function redactedUrl(url: string, key: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return `(${key} is not a valid URL)`
+  }
+}

@@ -1,8 +1,9 @@
 // Owns what the cluster section means once loaded: the defaults that depend on the machine (node name,
 // node URL, media address) and the Redis password from the setting, its environment variable or file.
-import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { ConfigError } from '../../config/load.ts'
+import { passwordSetting } from '../../config/password-setting.ts'
+import { redactedUrl } from '../../config/redact.ts'
 import type { Config } from '../../config/schema.ts'
 import { detectAnnouncedAddress } from '../network.ts'
 
@@ -19,26 +20,11 @@ export interface ClusterSettings {
 export const usesCluster = (config: Pick<Config, 'cluster'>): boolean => config.cluster.redisUrl !== ''
 
 /** redisPassword returns cluster.redisPassword, else its file's first line; undefined when neither is set. Throws ConfigError naming cluster.redisPasswordFile. */
-export function redisPassword(cluster: Config['cluster']): string | undefined {
-  if (cluster.redisPassword !== '') return cluster.redisPassword
-  if (cluster.redisPasswordFile === '') return undefined
-  try {
-    return readFileSync(cluster.redisPasswordFile, 'utf8').split('\n')[0]
-  } catch (err) {
-    throw new ConfigError(`cannot read cluster.redisPasswordFile ${cluster.redisPasswordFile}: ${(err as Error).message}`)
-  }
-}
+export const redisPassword = (cluster: Config['cluster']): string | undefined =>
+  passwordSetting(cluster.redisPassword, cluster.redisPasswordFile, 'cluster.redisPasswordFile')
 
-/** redactedRedisUrl is cluster.redisUrl fit for logs and messages: a password in it replaced. */
-export function redactedRedisUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString().replace(/\/$/, '')
-  } catch {
-    return '(cluster.redisUrl is not a valid URL)'
-  }
-}
+/** redactedRedisUrl is cluster.redisUrl fit for logs and messages: a password in it replaced, no trailing slash. */
+export const redactedRedisUrl = (url: string): string => redactedUrl(url, 'cluster.redisUrl').replace(/\/$/, '')
 
 /**
  * clusterSettings returns this node's cluster settings with the machine's defaults filled in, or

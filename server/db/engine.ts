@@ -53,10 +53,11 @@
 //     The CLI's commands that write the workspace (admin, activate, license, serve --dev) open the
 //     configured engine through cli/data-layer.ts openDataLayer(). Left: `veche update`'s license
 //     check (cli/update/context.ts) and doctor's license and clock checks still read the SQLite file.
-import { readFileSync } from 'node:fs'
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'
 import { ConfigError } from '../../config/load.ts'
+import { passwordSetting } from '../../config/password-setting.ts'
+import { redactedUrl as redactedSettingUrl } from '../../config/redact.ts'
 import type { Config } from '../../config/schema.ts'
 import type { Db } from './database.ts'
 import type { Database } from './schema.ts'
@@ -104,26 +105,11 @@ export function sqliteKysely(connection: Db): Kysely<Database> {
 }
 
 /** databasePassword returns the password from the settings or their file; undefined when neither has one. */
-export function databasePassword(settings: DatabaseSettings): string | undefined {
-  if (settings.password !== '') return settings.password
-  if (settings.passwordFile === '') return undefined
-  try {
-    return readFileSync(settings.passwordFile, 'utf8').split('\n')[0]
-  } catch (err) {
-    throw new DatabaseConfigError(`cannot read database.passwordFile ${settings.passwordFile}: ${(err as Error).message}`)
-  }
-}
+export const databasePassword = (settings: DatabaseSettings): string | undefined =>
+  passwordSetting(settings.password, settings.passwordFile, 'database.passwordFile', (message) => new DatabaseConfigError(message))
 
 /** redactedUrl is database.url fit for logs and error messages: the password replaced. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return '(database.url is not a valid URL)'
-  }
-}
+export const redactedUrl = (url: string): string => redactedSettingUrl(url, 'database.url')
 
 /** PostgreSQL's int8 (BIGINT, COUNT(*)) as a JS number: times in ms and row ids stay far below 2^53. */
 const INT8_OID = 20
